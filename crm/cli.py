@@ -1,0 +1,77 @@
+"""The `crm` command: run, serve, set up and fill the database."""
+
+import ipaddress
+import socket
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+
+from crm import create_app
+from crm.db import migration_runner
+
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+def init_app(app):
+    """Register the commands on the app's CLI."""
+    for command in (init_db, migrate, serve, demo):
+        app.cli.add_command(command)
+
+
+@click.command("init-db")
+def init_db():
+    """Create the database and its tables (safe to run again)."""
+    applied = current_app.extensions["crm.migrated"]
+    click.echo(f"Database ready at {current_app.config['DATABASE_URL']}"
+               f" ({len(applied)} migration(s) applied now).")
+
+
+@click.command("migrate")
+def migrate():
+    """Apply pending schema migrations and list them all."""
+    # create_app applied the pending ones before this command ran.
+    applied = set(current_app.extensions["crm.migrated"])
+    for step in migration_runner().status():
+        mark = "applied now" if step.name in applied else f"applied {step.applied:%Y-%m-%d}"
+        click.echo(f"{step.name}: {mark}")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
+def serve(host, port, threads):
+    """Serve the app with the production server (waitress)."""
+    if not is_loopback(host):
+        raise click.ClickException(
+            f"Refusing to listen on {host}: no password is set, so anyone who can reach that "
+            "address could read your contacts. Listen on 127.0.0.1 (the default) or behind "
+            "a reverse proxy on this machine.")
+    from waitress import serve as waitress_serve
+
+    click.echo(f"Serving Followthrough on http://{host}:{port}")
+    waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads,
+                   ident="Followthrough")
+
+
+def is_loopback(host):
+    """Whether every address the host name resolves to is on this machine only."""
+    if host in LOCAL_HOSTS:
+        return True
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    return bool(infos) and all(ipaddress.ip_address(info[4][0]).is_loopback for info in infos)
+
+
+@click.command("demo")
+def demo():
+    """Load an example job search: an interview, its people, a rejection, a conference."""
+    from crm.demo import load_demo
+
+    click.echo(load_demo())
+
+
+main = FlaskGroup(create_app=create_app, help="Followthrough, a personal CRM for job seekers.")

@@ -1,0 +1,76 @@
+"""Companies: the list, a company's page with its people, adding and editing."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from peewee import JOIN, IntegrityError, fn
+
+from crm.db import db
+from crm.forms import CompanyForm
+from crm.models import Application, Company, Contact, utcnow
+from crm.pagination import page_number, paginate
+
+bp = Blueprint("companies", __name__, url_prefix="/companies")
+
+
+def get_company(company_id):
+    """The company with this id, or a 404 page."""
+    company = Company.get_or_none(Company.id == company_id)
+    if company is None:
+        abort(404)
+    return company
+
+
+@bp.get("")
+def index():
+    """List companies with how many people you know there."""
+    q = request.args.get("q", "").strip()
+    people = fn.COUNT(Contact.id).alias("people")
+    query = (Company.select(Company, people)
+             .join(Contact, JOIN.LEFT_OUTER,
+                   on=(Contact.company == Company.id) & Contact.archived_at.is_null())
+             .group_by(Company.id).order_by(Company.name))
+    if q:
+        query = query.where(fn.instr(fn.lower(Company.name), q.lower()) > 0)
+    page = paginate(query, page_number(request.args.get("page")),
+                    current_app.config["PER_PAGE"])
+    return render_template("companies/list.html", page=page, q=q)
+
+
+@bp.get("/<int:company_id>")
+def detail(company_id):
+    """A company's page: its people and your applications there."""
+    company = get_company(company_id)
+    people = company.contacts.order_by(Contact.archived_at.is_null(False), Contact.name)
+    applications = company.applications.order_by(Application.created_at.desc())
+    return render_template("companies/detail.html", company=company, people=people,
+                           applications=applications)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    """Add a company."""
+    return edit_form(Company(), "Added")
+
+
+@bp.route("/<int:company_id>/edit", methods=["GET", "POST"])
+def edit(company_id):
+    """Change a company's name, website or notes."""
+    return edit_form(get_company(company_id), "Saved")
+
+
+def edit_form(company, verb):
+    """Show the company form and save it when valid; a taken name is a form error."""
+    form = CompanyForm(obj=company)
+    if form.validate_on_submit():
+        try:
+            with db.atomic():
+                form.populate_obj(company)
+                company.updated_at = utcnow()
+                company.save()
+                # Contacts are searched by company name, so a rename reindexes them.
+                Contact.reindex(Contact.select().where(Contact.company == company))
+        except IntegrityError:
+            form.name.errors.append("A company with this name is already here.")
+        else:
+            flash(f"{verb} {company.name}.", "success")
+            return redirect(url_for(".detail", company_id=company.id))
+    return render_template("companies/form.html", form=form, company=company)

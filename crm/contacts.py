@@ -1,0 +1,142 @@
+"""The contact list, a contact's page, and adding, editing, archiving and deleting contacts."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from crm.db import db
+from crm.forms import ConfirmForm, ContactForm
+from crm.models import (
+    CONTACT_STATUSES,
+    ROLES,
+    Company,
+    Contact,
+    Tag,
+    normal_email,
+    normal_linkedin,
+    tags_by_contact,
+    utcnow,
+)
+from crm.pagination import page_number, paginate
+from crm.timeline import timeline_for
+
+bp = Blueprint("contacts", __name__, url_prefix="/contacts")
+
+FILTERS = ("q", "status", "role", "company", "tag", "archived")
+
+
+def get_contact(contact_id):
+    """The contact with this id, or a 404 page."""
+    contact = Contact.get_or_none(Contact.id == contact_id)
+    if contact is None:
+        abort(404)
+    return contact
+
+
+@bp.get("")
+def index():
+    """List contacts: search, filter, sort and paginate."""
+    args = {name: request.args.get(name, "").strip() for name in FILTERS}
+    sort = request.args.get("sort", "name")
+    args["sort"] = sort if sort in Contact.SORTS else "name"
+    query = Contact.browse(q=args["q"], status=args["status"], role=args["role"],
+                           company=args["company"], tag=args["tag"], sort=args["sort"],
+                           archived=args["archived"] == "1")
+    page = paginate(query, page_number(request.args.get("page")),
+                    current_app.config["PER_PAGE"])
+    return render_template(
+        "contacts/list.html", page=page, args=args,
+        tags=tags_by_contact([c.id for c in page.items]),
+        all_tags=[name for (name,) in Tag.select(Tag.name).order_by(Tag.name).tuples()],
+        statuses=CONTACT_STATUSES, roles=ROLES, sorts=Contact.SORTS,
+        filtered=any(args[name] for name in FILTERS))
+
+
+@bp.get("/<int:contact_id>")
+def detail(contact_id):
+    """A contact's page: every field and the timeline of what happened."""
+    contact = get_contact(contact_id)
+    return render_template("contacts/detail.html", contact=contact,
+                           tags=contact.tag_names(), timeline=timeline_for(contact),
+                           form=ConfirmForm())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    """Add a contact, warning first when it looks like someone already here."""
+    form = ContactForm(company=request.args.get("company", ""))
+    duplicates = []
+    if form.validate_on_submit():
+        duplicates = Contact.possible_duplicates(
+            email=form.email.data, linkedin_url=form.linkedin_url.data, name=form.name.data,
+            company=Company.get_or_none(Company.name == form.company.data))
+        if not duplicates or form.save_anyway.data:
+            contact = save_contact(Contact(), form)
+            flash(f"Added {contact.name}.", "success")
+            return redirect(url_for(".detail", contact_id=contact.id))
+    return render_template("contacts/form.html", form=form, contact=None,
+                           duplicates=duplicates)
+
+
+@bp.route("/<int:contact_id>/edit", methods=["GET", "POST"])
+def edit(contact_id):
+    """Change a contact's details."""
+    contact = get_contact(contact_id)
+    form = ContactForm(obj=contact)
+    if request.method == "GET":
+        form.company.data = contact.company.name if contact.company else ""
+        form.tags.data = ", ".join(contact.tag_names())
+    if form.validate_on_submit():
+        save_contact(contact, form)
+        flash(f"Saved {contact.name}.", "success")
+        return redirect(url_for(".detail", contact_id=contact.id))
+    return render_template("contacts/form.html", form=form, contact=contact, duplicates=[])
+
+
+@bp.post("/<int:contact_id>/archive")
+def archive(contact_id):
+    """Archive a contact, or bring an archived one back."""
+    contact = get_contact(contact_id)
+    if ConfirmForm().validate_on_submit():
+        contact.archived_at = None if contact.archived else utcnow()
+        with db.atomic():
+            contact.save()
+        flash(f"{'Archived' if contact.archived else 'Restored'} {contact.name}.", "success")
+    return redirect(url_for(".detail", contact_id=contact.id))
+
+
+@bp.route("/<int:contact_id>/delete", methods=["GET", "POST"])
+def delete(contact_id):
+    """Delete a contact and their history, after asking."""
+    contact = get_contact(contact_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with db.atomic():
+            contact.delete_instance()
+        flash(f"Deleted {contact.name} and their history.", "success")
+        return redirect(url_for(".index"))
+    return render_template("contacts/delete.html", contact=contact, form=form)
+
+
+def save_contact(contact, form):
+    """Write the form's fields, company and tags to the contact in one transaction."""
+    with db.atomic():
+        contact.company = Company.named(form.company.data) if form.company.data else None
+        for field in ("name", "title", "phone", "role", "preferred_channel", "status",
+                      "may_follow_up", "linkedin_connected", "cadence_days", "notes"):
+            setattr(contact, field, getattr(form, field).data)
+        contact.email = normal_email(form.email.data or "")
+        contact.linkedin_url = normal_linkedin(form.linkedin_url.data or "")
+        contact.notes = contact.notes or ""
+        contact.updated_at = utcnow()
+        contact.save()
+        contact.set_tags(form.tag_list())
+        Contact.reindex(Contact.select().where(Contact.id == contact.id))
+    return contact

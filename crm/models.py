@@ -1,0 +1,398 @@
+"""Tables of the whole product, and the named queries the pages use.
+
+The schema itself is created and changed only by the numbered scripts in
+`crm/migrations/`; these classes must describe the schema they leave behind.
+"""
+
+import operator
+from datetime import UTC, datetime
+from functools import reduce
+
+from peewee import (
+    JOIN,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+    TimeField,
+    fn,
+)
+
+from crm.db import db
+
+
+def utcnow():
+    """Return the current UTC time as a naive datetime, as the database stores it."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+CONTACT_STATUSES = [
+    ("active", "Active"),
+    ("long_term", "Long-term contact"),
+    ("do_not_contact", "Do not contact"),
+]
+ROLES = [
+    ("interviewer", "Interviewer"),
+    ("hiring_manager", "Hiring manager"),
+    ("recruiter", "Recruiter"),
+    ("assistant", "Assistant / receptionist"),
+    ("other", "Other"),
+]
+CHANNELS = [
+    ("email", "Email"),
+    ("phone", "Phone call"),
+    ("voicemail", "Voicemail"),
+    ("letter", "Letter"),
+    ("linkedin_message", "LinkedIn message"),
+    ("linkedin_invitation", "LinkedIn invitation"),
+    ("meeting", "Meeting"),
+    ("article", "Article forwarded"),
+    ("congratulations", "Congratulations"),
+    ("other", "Other"),
+]
+PREFERRED_CHANNELS = [("", "No preference"), ("email", "Email"), ("phone", "Phone"),
+                      ("linkedin_message", "LinkedIn"), ("letter", "Letter")]
+APPLICATION_STATUSES = [
+    ("applied", "Applied"),
+    ("interviewing", "Interviewing"),
+    ("offer", "Offer"),
+    ("rejected", "Rejected"),
+    ("withdrawn", "Withdrawn"),
+    ("hired", "Hired"),
+]
+OPEN_APPLICATION_STATUSES = ("applied", "interviewing", "offer")
+INTERVIEW_KINDS = [("phone", "Phone screen"), ("video", "Video call"),
+                   ("onsite", "On site"), ("other", "Other")]
+SUGGESTION_STATES = ("done", "snoozed", "skipped")
+LABELS = {
+    "role": dict(ROLES),
+    "status": dict(CONTACT_STATUSES),
+    "channel": dict(CHANNELS),
+    "preferred_channel": dict(PREFERRED_CHANNELS),
+    "application_status": dict(APPLICATION_STATUSES),
+    "interview_kind": dict(INTERVIEW_KINDS),
+}
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class Company(BaseModel):
+    name = CharField(unique=True, collation="NOCASE")
+    website = CharField(default="")
+    notes = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    @classmethod
+    def named(cls, name):
+        """Return the company with this name (any case), creating it if new."""
+        name = " ".join(name.split())
+        company = cls.get_or_none(cls.name == name)
+        return company or cls.create(name=name)
+
+
+class Contact(BaseModel):
+    name = CharField(collation="NOCASE", index=True)
+    title = CharField(default="")
+    company = ForeignKeyField(Company, null=True, backref="contacts", on_delete="SET NULL")
+    email = CharField(default="", index=True)
+    phone = CharField(default="")
+    linkedin_url = CharField(default="", index=True)
+    role = CharField(default="other", index=True)
+    preferred_channel = CharField(default="")
+    may_follow_up = BooleanField(default=True)
+    linkedin_connected_on = DateField(null=True)
+    linkedin_connected = BooleanField(default=False)
+    cadence_days = IntegerField(null=True)
+    status = CharField(default="active", index=True)
+    notes = TextField(default="")
+    # Casefolded name, title, email, company, tags and notes: one column to
+    # search makes the list page a single scan instead of six LIKEs and joins.
+    search_text = TextField(default="")
+    last_touch_on = DateField(null=True, index=True)
+    archived_at = DateTimeField(null=True, index=True)
+    created_at = DateTimeField(default=utcnow, index=True)
+    updated_at = DateTimeField(default=utcnow)
+
+    SORTS = {
+        "name": "Name",
+        "company": "Company",
+        "last_contact": "Last contact",
+        "added": "Date added",
+    }
+
+    @property
+    def archived(self):
+        """Whether the contact is archived (hidden from the default list)."""
+        return self.archived_at is not None
+
+    @classmethod
+    def browse(cls, q="", status="", role="", company="", tag="", sort="name",
+               archived=False):
+        """Contacts matching a search and filters, in the chosen order, with their company."""
+        query = (cls.select(cls, Company)
+                 .join(Company, JOIN.LEFT_OUTER)
+                 .where(cls.archived_at.is_null(not archived)))
+        for word in q.casefold().split():
+            query = query.where(fn.instr(cls.search_text, word) > 0)
+        if status:
+            query = query.where(cls.status == status)
+        if role:
+            query = query.where(cls.role == role)
+        if company:
+            query = query.where(Company.name == company)
+        if tag:
+            tagged = ContactTag.select(ContactTag.contact).join(Tag).where(Tag.name == tag)
+            query = query.where(cls.id.in_(tagged))
+        order = {
+            "company": (Company.name.asc(nulls="LAST"), cls.name),
+            "last_contact": (cls.last_touch_on.desc(nulls="LAST"), cls.name),
+            "added": (cls.created_at.desc(), cls.id.desc()),
+        }.get(sort, (cls.name, cls.id))
+        return query.order_by(*order)
+
+    @classmethod
+    def possible_duplicates(cls, email="", linkedin_url="", name="", company=None,
+                            exclude_id=None):
+        """Contacts with the same email, the same LinkedIn URL, or the same name at the company."""
+        same = []
+        if email:
+            same.append(cls.email == normal_email(email))
+        if linkedin_url:
+            same.append(cls.linkedin_url == normal_linkedin(linkedin_url))
+        if name and company is not None:
+            same.append((cls.name == name.strip()) & (cls.company == company))
+        if not same:
+            return []
+        query = cls.select().where(reduce(operator.or_, same))
+        if exclude_id is not None:
+            query = query.where(cls.id != exclude_id)
+        return list(query.limit(5))
+
+    def tag_names(self):
+        """The contact's tags, sorted."""
+        return sorted((t.name for t in Tag.select().join(ContactTag)
+                       .where(ContactTag.contact == self)), key=str.casefold)
+
+    def set_tags(self, names):
+        """Replace the contact's tags by these names, creating new tags as needed."""
+        ContactTag.delete().where(ContactTag.contact == self).execute()
+        for name in dict.fromkeys(n.strip() for n in names if n.strip()):
+            tag = Tag.get_or_none(Tag.name == name) or Tag.create(name=name)
+            ContactTag.create(contact=self, tag=tag)
+
+    @classmethod
+    def reindex(cls, query):
+        """Rebuild search_text for the contacts in the query (after a rename or new tags)."""
+        contacts = list(query.select(cls, Company).join(Company, JOIN.LEFT_OUTER))
+        tags = tags_by_contact([c.id for c in contacts])
+        for contact in contacts:
+            text = "\n".join([contact.name, contact.title, contact.email,
+                              contact.company.name if contact.company else "",
+                              " ".join(tags.get(contact.id, [])), contact.notes])
+            cls.update(search_text=text.casefold()).where(cls.id == contact.id).execute()
+
+    def record_touch(self, **fields):
+        """Log a touch with this contact and keep its last-contact date current."""
+        touch = Touch.create(contact=self, **fields)
+        self.refresh_last_touch()
+        return touch
+
+    def refresh_last_touch(self):
+        """Recompute the date of the latest touch, for sorting by last contact."""
+        latest = (Touch.select(fn.MAX(Touch.happened_on))
+                  .where(Touch.contact == self).scalar())
+        Contact.update(last_touch_on=latest).where(Contact.id == self.id).execute()
+        self.last_touch_on = latest
+
+
+class Tag(BaseModel):
+    name = CharField(unique=True, collation="NOCASE")
+
+
+class ContactTag(BaseModel):
+    contact = ForeignKeyField(Contact, backref="contact_tags", on_delete="CASCADE")
+    tag = ForeignKeyField(Tag, backref="contact_tags", on_delete="CASCADE", index=True)
+
+    class Meta:
+        indexes = ((("contact", "tag"), True),)
+
+
+class Application(BaseModel):
+    company = ForeignKeyField(Company, backref="applications", on_delete="CASCADE")
+    position = CharField()
+    status = CharField(default="applied", index=True)
+    applied_on = DateField(null=True)
+    decision_expected_on = DateField(null=True)
+    check_in_on = DateField(null=True)
+    closed_on = DateField(null=True)
+    next_steps = TextField(default="")
+    notes = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+
+class ApplicationContact(BaseModel):
+    """A person involved in an application without (yet) an interview: a recruiter."""
+
+    application = ForeignKeyField(Application, backref="people", on_delete="CASCADE")
+    contact = ForeignKeyField(Contact, backref="application_links", on_delete="CASCADE",
+                              index=True)
+
+    class Meta:
+        indexes = ((("application", "contact"), True),)
+
+
+class Interview(BaseModel):
+    application = ForeignKeyField(Application, backref="interviews", on_delete="CASCADE")
+    starts_at = DateTimeField()  # local wall time in `timezone`
+    timezone = CharField(default="UTC")
+    kind = CharField(default="onsite")
+    location = CharField(default="")
+    assistant = ForeignKeyField(Contact, null=True, backref="hosted_interviews",
+                                on_delete="SET NULL")
+    discussed = TextField(default="")
+    accomplishments = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+
+class Interviewer(BaseModel):
+    interview = ForeignKeyField(Interview, backref="interviewers", on_delete="CASCADE")
+    contact = ForeignKeyField(Contact, backref="interviews_taken", on_delete="CASCADE",
+                              index=True)
+    values = TextField(default="")  # what this interviewer said they care about
+    concerns = TextField(default="")
+
+    class Meta:
+        indexes = ((("interview", "contact"), True),)
+
+
+class Feed(BaseModel):
+    company = ForeignKeyField(Company, null=True, backref="feeds", on_delete="CASCADE")
+    url = CharField(unique=True)
+    title = CharField(default="")
+    site_url = CharField(default="")
+    kind = CharField(default="feed")  # "feed" or "news_search"
+    etag = CharField(default="")
+    last_modified = CharField(default="")
+    last_checked_at = DateTimeField(null=True)
+    last_success_at = DateTimeField(null=True)
+    next_check_at = DateTimeField(null=True, index=True)
+    error_count = IntegerField(default=0)
+    last_error = TextField(default="")
+    paused = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow)
+
+
+class Article(BaseModel):
+    feed = ForeignKeyField(Feed, backref="articles", on_delete="CASCADE")
+    identity = CharField()  # guid, else link, else a hash of title and date
+    link = CharField(default="", index=True)
+    title = CharField(default="")
+    summary_html = TextField(default="")  # sanitized by feedparser on the way in
+    published_at = DateTimeField(index=True)
+    first_seen_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("feed", "identity"), True),)
+
+
+class Touch(BaseModel):
+    contact = ForeignKeyField(Contact, backref="touches", on_delete="CASCADE")
+    happened_on = DateField()
+    channel = CharField(default="email")
+    direction = CharField(default="out")  # "out" from the user, "in" is a reply
+    note = TextField(default="")
+    article = ForeignKeyField(Article, null=True, backref="touches", on_delete="SET NULL")
+    suggestion_key = CharField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("contact", "happened_on"), False),)
+
+
+class Event(BaseModel):
+    name = CharField()
+    start_on = DateField(index=True)
+    end_on = DateField()
+    start_time = TimeField(null=True)  # both times empty: an all-day event
+    end_time = TimeField(null=True)
+    timezone = CharField(default="UTC")
+    place = CharField(default="")
+    url = CharField(default="")
+    notes = TextField(default="")
+    sequence = IntegerField(default=0)  # goes up when the time changes (RFC 5545)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+
+class EventAttendee(BaseModel):
+    event = ForeignKeyField(Event, backref="attendees", on_delete="CASCADE")
+    contact = ForeignKeyField(Contact, backref="events", on_delete="CASCADE", index=True)
+
+    class Meta:
+        indexes = ((("event", "contact"), True),)
+
+
+class EventCompany(BaseModel):
+    """A company whose people are likely at the event."""
+
+    event = ForeignKeyField(Event, backref="companies", on_delete="CASCADE")
+    company = ForeignKeyField(Company, backref="events", on_delete="CASCADE", index=True)
+
+    class Meta:
+        indexes = ((("event", "company"), True),)
+
+
+class SuggestionState(BaseModel):
+    """What the user did with a playbook suggestion: done, snoozed or skipped."""
+
+    key = CharField(unique=True)
+    contact = ForeignKeyField(Contact, null=True, backref="suggestion_states",
+                              on_delete="CASCADE")
+    state = CharField()
+    until = DateField(null=True)  # snoozed until
+    updated_at = DateTimeField(default=utcnow)
+
+
+class Setting(BaseModel):
+    key = CharField(primary_key=True)
+    value = TextField()  # JSON
+
+
+def normal_email(email):
+    """Emails compare without case or surrounding space."""
+    return email.strip().lower()
+
+
+def normal_linkedin(url):
+    """LinkedIn profile URLs compare without scheme, www, case, query or trailing slash."""
+    url = url.strip().lower().split("?")[0].split("#")[0].rstrip("/")
+    url = url.removeprefix("https://").removeprefix("http://")
+    if url.startswith("linkedin.com"):
+        url = "www." + url
+    return "https://" + url if url else ""
+
+
+def tags_by_contact(contact_ids):
+    """Map each contact id to its sorted tag names, in one query."""
+    result = {}
+    query = (ContactTag.select(ContactTag.contact, Tag.name).join(Tag)
+             .where(ContactTag.contact.in_(contact_ids)).order_by(Tag.name).tuples())
+    for contact_id, name in query:
+        result.setdefault(contact_id, []).append(name)
+    return result
+
+
+MODELS = [Company, Contact, Tag, ContactTag, Application, ApplicationContact, Interview,
+          Interviewer, Feed, Article, Touch, Event, EventAttendee, EventCompany,
+          SuggestionState, Setting]

@@ -1,0 +1,52 @@
+"""The Today page, the health check, and the pages the later features fill in."""
+
+from datetime import date
+
+from flask import Blueprint, render_template
+from peewee import JOIN
+
+from crm.db import db
+from crm.models import Article, Company, Contact, Event, Feed, Touch
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def today():
+    """What happened lately, and where to start when the database is empty."""
+    recent = (Touch.select(Touch, Contact).join(Contact)
+              .order_by(Touch.happened_on.desc(), Touch.id.desc()).limit(10))
+    upcoming = Event.select().where(Event.end_on >= date.today()).order_by(Event.start_on)
+    return render_template("pages/today.html", recent=recent, upcoming=upcoming.limit(5),
+                           contact_count=Contact.select().count())
+
+
+@bp.get("/news")
+def news():
+    """The latest articles from the companies' feeds."""
+    articles = (Article.select(Article, Feed, Company).join(Feed).join(Company, JOIN.LEFT_OUTER)
+                .order_by(Article.published_at.desc()).limit(50))
+    return render_template("pages/news.html", articles=articles)
+
+
+@bp.get("/events")
+def events():
+    """Conferences and meetings, upcoming first."""
+    upcoming = Event.select().where(Event.end_on >= date.today()).order_by(Event.start_on)
+    return render_template("pages/events.html", events=upcoming)
+
+
+@bp.get("/calendar")
+def calendar():
+    """How to subscribe to the reminders calendar."""
+    return render_template("pages/calendar.html")
+
+
+@bp.get("/healthz")
+def healthz():
+    """Answer 200 when the database answers, 503 when it does not."""
+    try:
+        db.execute_sql("SELECT 1").fetchone()
+    except Exception as exc:  # any database failure means unhealthy
+        return {"status": "error", "error": str(exc)}, 503
+    return {"status": "ok"}

@@ -1,0 +1,71 @@
+"""A contact's story in order: applications, interviews and touches."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from peewee import JOIN
+
+from crm.models import (
+    CHANNELS,
+    Application,
+    ApplicationContact,
+    Article,
+    Company,
+    Interview,
+    Interviewer,
+    Touch,
+)
+
+CHANNEL_LABELS = dict(CHANNELS)
+
+
+@dataclass
+class Entry:
+    when: date | datetime
+    kind: str  # "touch", "reply", "interview", "application"
+    title: str
+    text: str = ""
+    link: str = ""
+
+
+def timeline_for(contact):
+    """Everything that happened with this contact, newest first, in three queries."""
+    entries = []
+    touches = (Touch.select(Touch, Article).join(Article, JOIN.LEFT_OUTER)
+               .where(Touch.contact == contact))
+    for touch in touches:
+        label = CHANNEL_LABELS.get(touch.channel, touch.channel)
+        if touch.direction == "in":
+            entries.append(Entry(touch.happened_on, "reply", f"They replied ({label})",
+                                 touch.note))
+        else:
+            entries.append(Entry(touch.happened_on, "touch", label, touch.note,
+                                 touch.article.link if touch.article else ""))
+    interviews = (Interview.select(Interview, Application, Company)
+                  .join(Application).join(Company)
+                  .where(Interview.id.in_(Interviewer.select(Interviewer.interview)
+                                          .where(Interviewer.contact == contact))
+                         | (Interview.assistant == contact)))
+    for interview in interviews:
+        application = interview.application
+        role = "hosted" if interview.assistant_id == contact.id else "interviewed you for"
+        entries.append(Entry(interview.starts_at, "interview",
+                             f"Interview: {role} {application.position} at "
+                             f"{application.company.name}", interview.discussed))
+    applications = (Application.select(Application, Company).join(Company)
+                    .where(Application.id.in_(ApplicationContact.select(
+                        ApplicationContact.application)
+                        .where(ApplicationContact.contact == contact))))
+    for application in applications:
+        entries.append(Entry(application.applied_on or application.created_at.date(),
+                             "application",
+                             f"Application: {application.position} at "
+                             f"{application.company.name} ({application.status})",
+                             application.next_steps))
+    return sorted(entries, key=sort_key, reverse=True)
+
+
+def sort_key(entry):
+    """Dates and datetimes sort together: a date counts as its midnight."""
+    when = entry.when
+    return when if isinstance(when, datetime) else datetime(when.year, when.month, when.day)

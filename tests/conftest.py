@@ -1,0 +1,58 @@
+"""Fixtures: an app on a fresh SQLite file per test, its client and CLI runner."""
+
+import re
+
+import pytest
+from flask.testing import FlaskClient
+
+from crm import create_app
+from crm.db import db
+
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+class FormClient(FlaskClient):
+    """A test client that fills in forms as a browser would, CSRF token included."""
+
+    def submit(self, url, data, form_page=None):
+        """GET the page with the form, then POST the data with its CSRF token."""
+        page = self.get(form_page or url)
+        match = CSRF_FIELD.search(page.get_data(as_text=True))
+        assert match, f"no CSRF token in the form at {form_page or url}"
+        return self.post(url, data={**data, "csrf_token": match.group(1)})
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The app with its own database file and instance folder."""
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'crm.db'}",
+        "SECRET_KEY": "test-secret",
+        "PER_PAGE": 10,
+    })
+    app.test_client_class = FormClient
+    yield app
+    if not db.is_closed():
+        db.close()
+
+
+@pytest.fixture
+def client(app):
+    """A browser-like client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """Runs `crm` commands against the app."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def database(app):
+    """An open connection for tests that read or write rows directly."""
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        yield db
+        db.close()

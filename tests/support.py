@@ -1,0 +1,10 @@
+"""Helpers shared by the tests (conftest.py holds the fixtures)."""
+
+
+def contact_form(**fields):
+    """The contact form's fields, as the browser sends them, with some overridden."""
+    data = {"name": "Ada Lovelace", "title": "", "company": "", "email": "", "phone": "",
+            "linkedin_url": "", "role": "other", "preferred_channel": "", "status": "active",
+            "may_follow_up": "y", "cadence_days": "", "tags": "", "notes": ""}
+    data.update(fields)
+    return data

@@ -1,0 +1,84 @@
+"""The app factory, its configuration, the database settings and the migrations."""
+
+import subprocess
+import sys
+import textwrap
+
+from playhouse.schema_diff import diff_models
+from support import contact_form
+
+from crm import create_app
+from crm.db import db, migration_runner
+from crm.models import MODELS, Contact
+
+
+def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("CRM_INSTANCE_PATH", str(tmp_path))
+    first = create_app()
+    key_file = tmp_path / "secret_key"
+    assert first.config["SECRET_KEY"] == key_file.read_text() and len(key_file.read_text()) == 64
+    assert key_file.stat().st_mode & 0o077 == 0  # readable by the owner only
+    assert create_app().config["SECRET_KEY"] == first.config["SECRET_KEY"]
+    assert (tmp_path / "crm.db").exists()  # the default database lives beside it
+
+
+def test_crm_database_url_selects_the_database(tmp_path, monkeypatch):
+    path = tmp_path / "chosen.db"
+    monkeypatch.setenv("CRM_DATABASE_URL", f"sqlite:///{path}")
+    app = create_app({"SECRET_KEY": "x"})
+    assert app.config["DATABASE_URL"] == f"sqlite:///{path}"
+    assert app.test_client().get("/healthz").status_code == 200
+    assert path.exists()
+
+
+def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(database):
+    pragma = {name: database.execute_sql(f"PRAGMA {name}").fetchone()[0]
+              for name in ("journal_mode", "foreign_keys", "busy_timeout")}
+    assert pragma == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10000}
+
+
+def test_healthz_answers_when_the_database_does(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json == {"status": "ok"}
+
+
+def test_migrations_leave_exactly_the_schema_the_models_describe(database):
+    assert not diff_models(database.obj, MODELS), str(diff_models(database.obj, MODELS))
+    assert all(step.applied for step in migration_runner().status())
+
+
+def test_restarting_applies_nothing_and_keeps_the_data(app, client, tmp_path):
+    client.submit("/contacts/new", contact_form(name="Kept"))
+    again = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "x"})
+    assert again.extensions["crm.migrated"] == []
+    with again.app_context(), db.connection_context():
+        assert [c.name for c in Contact.select()] == ["Kept"]
+
+
+def test_web_and_command_line_can_write_at_the_same_time(app, client, tmp_path):
+    """A second process writing in a loop never makes the web process fail, nor loses rows."""
+    writer = textwrap.dedent(f"""
+        from crm.db import db, open_database
+        from crm.models import Contact
+        db.initialize(open_database({app.config['DATABASE_URL']!r}))
+        for n in range(150):
+            with db.atomic():
+                Contact.create(name=f"cli {{n}}", search_text="cli")
+                Contact.select().count()
+        print("ok")
+    """)
+    process = subprocess.Popen([sys.executable, "-c", writer], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    statuses = [client.submit("/contacts/new", contact_form(name=f"web {n}")).status_code
+                for n in range(40)]
+    out, err = process.communicate(timeout=120)
+    assert out.strip() == "ok", err
+    assert set(statuses) == {302}
+    with app.app_context(), db.connection_context():
+        assert Contact.select().count() == 190
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/contacts/999999")
+    assert response.status_code == 404
+    assert "There is nothing at this address" in response.get_data(as_text=True)
