@@ -1,0 +1,151 @@
+"""Build a realistic data set into a fresh database: `python -m benchmarks.generate URL`.
+
+The same seed gives the same data. Sizes default to a heavy user's five years:
+10,000 contacts at 2,000 companies, 100,000 touches and the rest.
+"""
+
+import argparse
+import random
+from datetime import date, datetime, time, timedelta
+
+from crm.db import db, migrate, open_database
+from crm.models import (
+    Application,
+    Article,
+    Company,
+    Contact,
+    ContactTag,
+    Event,
+    EventAttendee,
+    Feed,
+    Interview,
+    Interviewer,
+    Tag,
+    Touch,
+)
+
+FULL = {"contacts": 10_000, "companies": 2_000, "applications": 5_000, "interviews": 8_000,
+        "touches": 100_000, "events": 300, "feeds": 200, "articles": 50_000}
+FIRST = ("James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara "
+         "Richard Susan Joseph Jessica Thomas Sarah Priya Wei Mohammed Fatima Carlos Sofía "
+         "Hiroshi Yuki Olusegun Chiamaka Zoë Björn Ana Luis Dana Sam Maria Bob").split()
+LAST = ("Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez "
+        "Lopez Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson "
+        "White Harris Sanchez Clark Ramirez Lewis Robinson Walker Young Allen King Wright Scott "
+        "Okafor Nakamura Shah Chen Müller Ångström Whitfield Hale").split()
+WORDS = ("Acme Global Northwind Meridian Contoso Initech Umbrella Stark Wayne Wonka Tyrell "
+         "Cyberdyne Soylent Hooli Vandelay Globex Pied Piper Sterling Cooper Dunder Massive "
+         "Dynamic Aperture Black Mesa Oscorp Blue Sun Gringotts Monarch").split()
+SUFFIX = ["Sports", "Partners", "Bank", "Media", "Labs", "Group", "Entertainment", "Health",
+          "Energy", "Capital", "Foods", "Logistics"]
+TITLES = ["VP, Partnerships", "Recruiter", "Hiring Manager", "Director of Marketing",
+          "Executive Assistant", "Head of Sponsorship", "Talent Acquisition Partner",
+          "Account Executive", "Engineering Manager", "Chief of Staff"]
+TAGS = ["sports sponsorship", "Yankees fan", "marathons", "golf", "fintech", "alumni",
+        "conference speaker", "hiring now", "design", "data", "sustainability", "chess",
+        "mentor", "board member", "podcast", "volunteering", "wine", "sailing", "jazz", "AI"]
+ROLES = ["interviewer", "hiring_manager", "recruiter", "assistant", "other"]
+STATUSES = ["active"] * 5 + ["long_term"] * 4 + ["do_not_contact"]
+CHANNELS = ["email", "phone", "voicemail", "letter", "linkedin_message", "meeting", "article"]
+APP_STATUSES = ["applied", "interviewing", "offer", "rejected", "rejected", "withdrawn", "hired"]
+
+
+def scaled(factor):
+    """The full sizes multiplied by a factor (0.1 for the small data set)."""
+    return {name: max(1, int(size * factor)) for name, size in FULL.items()}
+
+
+def generate(url, sizes, seed=42, today=None):
+    """Fill a fresh database at `url` with data of these sizes; return the counts."""
+    rng = random.Random(seed)
+    today = today or date(2026, 11, 22)
+    start = today - timedelta(days=5 * 365)
+
+    def day():
+        return start + timedelta(days=rng.randrange((today - start).days))
+
+    db.initialize(open_database(url))
+    migrate()
+    with db.connection_context(), db.atomic():
+        companies = bulk(Company, [
+            {"name": f"{rng.choice(WORDS)} {rng.choice(SUFFIX)} {n}",
+             "website": f"https://company{n}.example"} for n in range(sizes["companies"])])
+        tags = bulk(Tag, [{"name": name} for name in TAGS])
+        contacts = []
+        for n in range(sizes["contacts"]):
+            name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+            company = rng.choice(companies)
+            title = rng.choice(TITLES)
+            email = f"{name.lower().replace(' ', '.')}{n}@example.com"
+            created = datetime.combine(day(), time(12))
+            contacts.append({
+                "name": name, "title": title, "company": company, "email": email,
+                "role": rng.choice(ROLES), "status": rng.choice(STATUSES),
+                "notes": rng.choice(["", "Met at the career fair.", "Yankees fan.",
+                                     "Prefers calls in the morning."]),
+                "created_at": created, "updated_at": created,
+                "search_text": "\n".join([name, title, email]).casefold()})
+        contact_ids = bulk(Contact, contacts)
+        bulk(ContactTag, [{"contact": cid, "tag": tag}
+                          for cid in contact_ids for tag in rng.sample(tags, rng.randrange(4))])
+        Contact.reindex(Contact.select())
+        touches = [{"contact": rng.choice(contact_ids), "happened_on": day(),
+                    "channel": rng.choice(CHANNELS), "direction": rng.choice("ooooi"),
+                    "note": "Checked in."} for _ in range(sizes["touches"])]
+        bulk(Touch, [{**t, "direction": "out" if t["direction"] == "o" else "in"}
+                     for t in touches])
+        Contact.update(last_touch_on=Touch.select(Touch.happened_on).where(
+            Touch.contact == Contact.id).order_by(Touch.happened_on.desc()).limit(1)).execute()
+        applications = bulk(Application, [
+            {"company": rng.choice(companies), "position": rng.choice(TITLES),
+             "status": rng.choice(APP_STATUSES), "applied_on": day()}
+            for _ in range(sizes["applications"])])
+        interviews = bulk(Interview, [
+            {"application": rng.choice(applications),
+             "starts_at": datetime.combine(day(), time(rng.randrange(8, 18))),
+             "timezone": "America/New_York"} for _ in range(sizes["interviews"])])
+        bulk(Interviewer, [{"interview": iid, "contact": cid} for iid in interviews
+                           for cid in set(rng.sample(contact_ids, rng.randrange(1, 3)))])
+        events = bulk(Event, [
+            {"name": f"{rng.choice(WORDS)} Summit {n}", "start_on": (d := day()),
+             "end_on": d + timedelta(days=rng.randrange(3)), "place": "New York"}
+            for n in range(sizes["events"])])
+        bulk(EventAttendee, [{"event": eid, "contact": cid} for eid in events
+                             for cid in set(rng.sample(contact_ids, 5))])
+        feeds = bulk(Feed, [{"company": rng.choice(companies),
+                             "url": f"http://127.0.0.1:9/feed/{n}.xml"}
+                            for n in range(sizes["feeds"])])
+        bulk(Article, [{"feed": rng.choice(feeds), "identity": f"urn:article:{n}",
+                        "link": f"https://news.example/{n}",
+                        "title": f"{rng.choice(WORDS)} {rng.choice(SUFFIX)} announces news {n}",
+                        "summary_html": "<p>Quarterly results and a new partnership.</p>",
+                        "published_at": datetime.combine(day(), time(9))}
+                       for n in range(sizes["articles"])])
+    return {model.__name__: model.select().count() for model in
+            (Company, Contact, Touch, Application, Interview, Event, Feed, Article)}
+
+
+def bulk(model, rows, batch=500):
+    """Insert rows in batches; return their ids in order."""
+    ids = []
+    for n in range(0, len(rows), batch):
+        chunk = rows[n:n + batch]
+        model.insert_many(chunk).execute()
+        last = model.select(model._meta.primary_key).order_by(
+            model._meta.primary_key.desc()).limit(1).scalar()
+        ids.extend(range(last - len(chunk) + 1, last + 1))
+    return ids
+
+
+def main():
+    """Command line: build the data set at a size factor into a database URL."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("url", help="peewee database URL, e.g. sqlite:////tmp/bench.db")
+    parser.add_argument("--scale", type=float, default=1.0, help="1 = full size, 0.1 = small")
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args()
+    print(generate(args.url, scaled(args.scale), seed=args.seed))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Time pages server-side and count their SQL queries: `python -m benchmarks.measure URL`."""
+
+import argparse
+import statistics
+import time
+
+from crm import create_app
+from crm.db import db
+
+LIST_PAGES = {
+    "contact list": "/contacts",
+    "contact list, searched": "/contacts?q=smith",
+    "contact list, filtered": "/contacts?status=long_term&role=recruiter&tag=golf",
+    "contact list, by company": "/contacts?sort=company",
+    "contact list, by last contact": "/contacts?sort=last_contact",
+    "contact list, late page": "/contacts?sort=added&page=150",
+    "contact page": "/contacts/5000",
+    "companies": "/companies",
+    "company page": "/companies/1000",
+}
+
+
+def measure(client, url, repeat=30):
+    """Median and 95th percentile in ms over repeated requests, and the query count."""
+    statements = []
+    db.connection().set_trace_callback(statements.append)
+    response = client.get(url)
+    db.connection().set_trace_callback(None)
+    assert response.status_code == 200, (url, response.status_code)
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.95) - 1], len(statements)
+
+
+def main():
+    """Print a table of the list pages' timings against a database."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("url", help="peewee database URL of a generated data set")
+    args = parser.parse_args()
+    app = create_app({"DATABASE_URL": args.url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        client = app.test_client()
+        print(f"{'page':34} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+        for name, url in LIST_PAGES.items():
+            median, p95, queries = measure(client, url)
+            print(f"{name:34} {median:10.1f} {p95:8.1f} {queries:8}")
+
+
+if __name__ == "__main__":
+    main()
