@@ -45,9 +45,12 @@ TAGS = ["sports sponsorship", "Yankees fan", "marathons", "golf", "fintech", "al
         "conference speaker", "hiring now", "design", "data", "sustainability", "chess",
         "mentor", "board member", "podcast", "volunteering", "wine", "sailing", "jazz", "AI"]
 ROLES = ["interviewer", "hiring_manager", "recruiter", "assistant", "other"]
-STATUSES = ["active"] * 5 + ["long_term"] * 4 + ["do_not_contact"]
+# Most of a big address book is imported connections; a few hundred people
+# become long-term contacts, a handful ask not to be contacted.
+STATUSES = ["active"] * 16 + ["long_term"] * 3 + ["do_not_contact"]
 CHANNELS = ["email", "phone", "voicemail", "letter", "linkedin_message", "meeting", "article"]
-APP_STATUSES = ["applied", "interviewing", "offer", "rejected", "rejected", "withdrawn", "hired"]
+CLOSED = ["rejected", "rejected", "rejected", "withdrawn", "hired"]
+OPEN_DAYS = 60  # applications newer than this may still be open
 
 
 def scaled(factor):
@@ -96,14 +99,20 @@ def generate(url, sizes, seed=42, today=None):
                      for t in touches])
         Contact.update(last_touch_on=Touch.select(Touch.happened_on).where(
             Touch.contact == Contact.id).order_by(Touch.happened_on.desc()).limit(1)).execute()
+        applied = [day() for _ in range(sizes["applications"])]
         applications = bulk(Application, [
             {"company": rng.choice(companies), "position": rng.choice(TITLES),
-             "status": rng.choice(APP_STATUSES), "applied_on": day()}
-            for _ in range(sizes["applications"])])
+             "applied_on": on, "closed_on": None if open_ else on + timedelta(days=30),
+             "created_at": on, "updated_at": on + timedelta(days=30),
+             "status": rng.choice(["applied", "interviewing"] if open_ else CLOSED)}
+            for on in applied
+            for open_ in [(today - on).days < OPEN_DAYS and rng.random() < 0.5]])
+        interviewed = [rng.randrange(len(applications)) for _ in range(sizes["interviews"])]
         interviews = bulk(Interview, [
-            {"application": rng.choice(applications),
-             "starts_at": datetime.combine(day(), time(rng.randrange(8, 18))),
-             "timezone": "America/New_York"} for _ in range(sizes["interviews"])])
+            {"application": applications[n],
+             "starts_at": datetime.combine(applied[n] + timedelta(days=rng.randrange(7, 21)),
+                                           time(rng.randrange(8, 18))),
+             "timezone": "America/New_York"} for n in interviewed])
         bulk(Interviewer, [{"interview": iid, "contact": cid} for iid in interviews
                            for cid in set(rng.sample(contact_ids, rng.randrange(1, 3)))])
         events = bulk(Event, [

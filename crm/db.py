@@ -3,7 +3,7 @@
 import os
 
 from flask import g
-from peewee import DatabaseProxy
+from peewee import DatabaseProxy, OperationalError
 from playhouse.db_url import connect
 from playhouse.migrations import Runner
 
@@ -64,3 +64,11 @@ def migrate():
     """Apply the pending migrations, each in its own transaction; return their names."""
     with db.connection_context():
         return migration_runner().up()
+
+
+def data_version():
+    """A number that changes whenever any user table changes, or None without the counter."""
+    try:
+        return db.execute_sql("SELECT version FROM change_counter").fetchone()[0]
+    except OperationalError:
+        return None

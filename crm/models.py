@@ -306,6 +306,19 @@ class Article(BaseModel):
         indexes = ((("feed", "identity"), True),)
 
 
+class ArticleMatch(BaseModel):
+    """An article worth sending to a contact: news of their company, their interests, or them."""
+
+    article = ForeignKeyField(Article, backref="matches", on_delete="CASCADE")
+    contact = ForeignKeyField(Contact, backref="article_matches", on_delete="CASCADE",
+                              index=True)
+    kind = CharField(default="forward")  # "forward" or "congratulate"
+    reason = CharField(default="")
+
+    class Meta:
+        indexes = ((("article", "contact"), True),)
+
+
 class Touch(BaseModel):
     contact = ForeignKeyField(Contact, backref="touches", on_delete="CASCADE")
     happened_on = DateField()
@@ -394,5 +407,5 @@ def tags_by_contact(contact_ids):
 
 
 MODELS = [Company, Contact, Tag, ContactTag, Application, ApplicationContact, Interview,
-          Interviewer, Feed, Article, Touch, Event, EventAttendee, EventCompany,
+          Interviewer, Feed, Article, ArticleMatch, Touch, Event, EventAttendee, EventCompany,
           SuggestionState, Setting]

@@ -1,0 +1,41 @@
+"""The follow-up playbook: pure functions from a contact's history and a date to suggestions.
+
+No database, request or clock inside: the caller builds the plain records in
+`facts`, passes today's date and the user's time zone, and gets back
+`Suggestion`s with stable keys, due dates and reasons in plain words.
+"""
+
+from .engine import PLAYBOOK, suggest, suggest_all
+from .facts import (
+    ApplicationFacts,
+    ArticleFacts,
+    ContactFacts,
+    EventFacts,
+    History,
+    InterviewFacts,
+    SuggestionState,
+    TouchFacts,
+)
+from .rules import DEFAULT_RULES, RuleField, Rules
+from .suggestion import KINDS, Suggestion, format_day, position_phrase
+
+__all__ = [
+    "DEFAULT_RULES",
+    "KINDS",
+    "PLAYBOOK",
+    "ApplicationFacts",
+    "ArticleFacts",
+    "ContactFacts",
+    "EventFacts",
+    "History",
+    "InterviewFacts",
+    "RuleField",
+    "Rules",
+    "Suggestion",
+    "SuggestionState",
+    "TouchFacts",
+    "format_day",
+    "position_phrase",
+    "suggest",
+    "suggest_all",
+]

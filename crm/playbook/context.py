@@ -1,0 +1,213 @@
+"""Facts derived once from a contact's history and shared by every rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta, tzinfo
+from functools import cached_property
+
+from .facts import OPEN, RUNNING, ApplicationFacts, History, InterviewFacts, TouchFacts
+from .rules import Rules
+from .suggestion import format_day
+
+LETTER_CHANNELS = frozenset({"email", "letter"})
+PHONE_CHANNELS = frozenset({"phone", "voicemail"})
+# An invitation only asks to connect: it is not a try at getting an answer,
+# and it does not hold back the next note.
+NOT_A_NOTE = frozenset({"linkedin_invitation"})
+# Once the process is decided, a letter still pending for it has become moot.
+DECIDED = frozenset({"rejected", "withdrawn", "hired"})
+
+
+@dataclass(frozen=True)
+class Run:
+    """The outbound tries since the contact last spoke with the user.
+
+    `started_by` is "interview" or "reply" (an inbound touch or a meeting), or
+    None when the two have never talked.
+    """
+
+    started_on: date | None
+    started_by: str | None
+    tries: tuple[TouchFacts, ...]
+
+    @property
+    def phone_calls(self) -> int:
+        """Calls and voicemails among the tries."""
+        return sum(1 for touch in self.tries if touch.channel in PHONE_CHANNELS)
+
+
+class Context:
+    """One contact's history seen on one day, with the questions the rules ask of it."""
+
+    def __init__(self, history: History, today: date, tz: tzinfo, rules: Rules) -> None:
+        self.history = history
+        self.contact = history.contact
+        self.today = today
+        self.tz = tz
+        self.rules = rules
+        # On one day, assume your note went out before their reply arrived:
+        # a reply logged the day you wrote answers what you wrote.
+        self.touches = sorted(history.touches, key=lambda t: (t.on, t.direction == "in", t.id))
+        self.notes = [
+            t for t in self.touches if not (t.direction == "out" and t.channel in NOT_A_NOTE)
+        ]
+
+    def day(self, value: date) -> str:
+        """Format a date for a reason or title."""
+        return format_day(value, self.today)
+
+    def interview_day(self, interview: InterviewFacts) -> date:
+        """The date of the interview where the user lives, which is what "the day after" means."""
+        return interview.starts_at.astimezone(self.tz).date()
+
+    def interviews_as(self, role: str) -> list[InterviewFacts]:
+        """Interviews this contact took part in as "interviewer" or "assistant", oldest first."""
+        cid = self.contact.id
+        if role == "interviewer":
+            found = [i for i in self.history.interviews if cid in i.interviewer_ids]
+        else:
+            found = [
+                i
+                for i in self.history.interviews
+                if i.assistant_id == cid and cid not in i.interviewer_ids
+            ]
+        return sorted(found, key=lambda i: i.starts_at)
+
+    def current_interviews(self, role: str) -> list[InterviewFacts]:
+        """The latest interview already held and any still ahead: a later one makes notes moot."""
+        interviews = self.interviews_as(role)
+        held = [i for i in interviews if self.interview_day(i) <= self.today]
+        ahead = [i for i in interviews if self.interview_day(i) > self.today]
+        return held[-1:] + ahead
+
+    @cached_property
+    def taken_part(self) -> list[InterviewFacts]:
+        """Interviews this contact took part in, in either role."""
+        return self.interviews_as("interviewer") + self.interviews_as("assistant")
+
+    def application(self, application_id: int | None) -> ApplicationFacts | None:
+        """The contact's application with this id, if the caller gave it."""
+        for app in self.history.applications:
+            if app.id == application_id:
+                return app
+        return None
+
+    def process_closed(self, interview: InterviewFacts) -> bool:
+        """Tell whether the interview's application was rejected, withdrawn or won."""
+        app = self.application(interview.application_id)
+        return app is not None and app.status in DECIDED
+
+    @cached_property
+    def running(self) -> list[ApplicationFacts]:
+        """Applications still waiting for a decision, oldest first."""
+        return sorted((a for a in self.history.applications if a.status in RUNNING), key=_id)
+
+    @cached_property
+    def open(self) -> list[ApplicationFacts]:
+        """Applications still waiting for a decision or holding an offer, oldest first."""
+        return sorted((a for a in self.history.applications if a.status in OPEN), key=_id)
+
+    @cached_property
+    def latest_rejection(self) -> ApplicationFacts | None:
+        """The most recent dated rejection, if any."""
+        rejected = [
+            a for a in self.history.applications if a.status == "rejected" and a.rejected_on
+        ]
+        return max(rejected, key=lambda a: (a.rejected_on, a.id), default=None)
+
+    @cached_property
+    def in_process_role(self) -> bool:
+        """Assistants get a thank-you, not the candidate's check-ins and letters."""
+        return self.contact.role != "assistant"
+
+    @cached_property
+    def is_long_term(self) -> bool:
+        """Long-term by choice, or after a rejection; a new running process comes first."""
+        if self.running:
+            return False
+        rejected = any(a.status == "rejected" for a in self.history.applications)
+        return self.contact.status == "long_term" or (rejected and self.in_process_role)
+
+    @cached_property
+    def last_touch_on(self) -> date | None:
+        """The date of the latest note either way."""
+        return self.notes[-1].on if self.notes else None
+
+    @cached_property
+    def last_outbound_on(self) -> date | None:
+        """The date of the latest note the user sent."""
+        return max((t.on for t in self.notes if t.direction == "out"), default=None)
+
+    def not_before(self, last: date | None) -> date | None:
+        """The first day a new note keeps the minimum gap after `last`."""
+        return last + timedelta(days=self.rules.min_gap_days) if last else None
+
+    def wrote_since(self, day: date) -> bool:
+        """Tell whether the user sent an email or letter on or after `day`."""
+        return any(
+            t.on >= day and t.direction == "out" and t.channel in LETTER_CHANNELS
+            for t in self.touches
+        )
+
+    def touched_since(self, day: date) -> bool:
+        """Tell whether any note either way happened on or after `day`."""
+        return any(t.on >= day for t in self.notes)
+
+    @cached_property
+    def invited_on_linkedin(self) -> bool:
+        """Already connected, or an invitation already went out."""
+        return self.contact.linkedin_connected or any(
+            t.channel == "linkedin_invitation" and t.direction == "out" for t in self.touches
+        )
+
+    @cached_property
+    def sent_article_ids(self) -> frozenset[int]:
+        """Articles already sent to this contact, never to be suggested again."""
+        return frozenset(t.article_id for t in self.touches if t.article_id is not None)
+
+    @cached_property
+    def finished_keys(self) -> frozenset[str]:
+        """Keys marked done or skipped, or carried by a logged touch."""
+        from_states = {k for k, s in self.history.states.items() if s.state in ("done", "skipped")}
+        from_touches = {t.suggestion_key for t in self.touches if t.suggestion_key}
+        return frozenset(from_states | from_touches)
+
+    def finished(self, key: str) -> bool:
+        """Tell whether the suggestion with this key was done or skipped."""
+        return key in self.finished_keys
+
+    @cached_property
+    def run(self) -> Run:
+        """Walk the story in order; a conversation starts a new run of tries."""
+        held = [
+            (self.interview_day(i), 0, None)
+            for i in self.taken_part
+            if self.interview_day(i) <= self.today
+        ]
+        events = held + [(t.on, 1, t) for t in self.notes]
+        started_on, started_by, tries = None, None, []
+        # Stable sort keeps the touches' own order; an interview opens its day.
+        for day, _, touch in sorted(events, key=lambda e: (e[0], e[1])):
+            if touch is None:
+                started_on, started_by, tries = day, "interview", []
+            elif touch.direction == "in" or touch.channel == "meeting":
+                started_on, started_by, tries = day, "reply", []
+            else:
+                tries.append(touch)
+        return Run(started_on, started_by, tuple(tries))
+
+    @cached_property
+    def tries_exhausted(self) -> bool:
+        """Three tries and you are done, until they answer."""
+        return len(self.run.tries) >= self.rules.max_unanswered_tries
+
+    @cached_property
+    def next_interview(self) -> InterviewFacts | None:
+        """The next interview with this contact still ahead, if any."""
+        ahead = [i for i in self.taken_part if self.interview_day(i) > self.today]
+        return min(ahead, key=lambda i: i.starts_at, default=None)
+
+
+def _id(app: ApplicationFacts) -> int:
+    return app.id

@@ -1,0 +1,114 @@
+"""Run every rule of the playbook over a contact's history, then space the results out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from datetime import date, timedelta, tzinfo
+
+from .context import Context
+from .facts import History
+from .long_term import congratulate, see_you_at_event, stay_in_touch
+from .process import (
+    assistant_thanks,
+    check_in,
+    followthrough_letters,
+    keep_in_mind,
+    linkedin_invitation,
+    send_resume,
+)
+from .rules import DEFAULT_RULES, Rules
+from .suggestion import Suggestion, format_day
+
+# The rows of the playbook table, each a small function of the context.
+PLAYBOOK = (
+    followthrough_letters,
+    linkedin_invitation,
+    assistant_thanks,
+    check_in,
+    keep_in_mind,
+    stay_in_touch,
+    congratulate,
+    see_you_at_event,
+    send_resume,
+)
+
+
+def suggest(
+    history: History, today: date, tz: tzinfo, rules: Rules = DEFAULT_RULES
+) -> list[Suggestion]:
+    """List what to do for one contact as of `today` (dates in `tz`), soonest first."""
+    if history.contact.status == "do_not_contact":
+        return []
+    ctx = Context(history, today, tz, rules)
+    pending = _apply_states((s for rule in PLAYBOOK for s in rule(ctx)), ctx)
+    spaced = _space_out(pending, today, rules.min_gap_days)
+    return sorted(spaced, key=lambda s: (s.due, s.importance, s.key))
+
+
+def suggest_all(
+    histories: Iterable[History], today: date, tz: tzinfo, rules: Rules = DEFAULT_RULES
+) -> list[Suggestion]:
+    """List what to do for many contacts, by due date, then contact name."""
+    rows = [
+        ((s.due, history.contact.name.casefold(), s.contact_id, s.importance, s.key), s)
+        for history in histories
+        for s in suggest(history, today, tz, rules)
+    ]
+    return [s for _, s in sorted(rows, key=lambda row: row[0])]
+
+
+def _apply_states(suggestions: Iterable[Suggestion], ctx: Context) -> Iterator[Suggestion]:
+    """Hide what was done or skipped; a snoozed suggestion comes back on its date."""
+    for suggestion in suggestions:
+        if ctx.finished(suggestion.key):
+            continue
+        state = ctx.history.states.get(suggestion.key)
+        if state is not None and state.state == "snoozed":
+            if state.until is None:
+                continue  # snoozed with no date: until the user brings it back
+            suggestion = replace(suggestion, due=max(suggestion.due, state.until))
+        yield suggestion
+
+
+def _space_out(suggestions: Iterable[Suggestion], today: date, gap: int) -> list[Suggestion]:
+    """Keep `gap` days between notes to one person: the most important keeps its day.
+
+    Fixed dates (set by the advice or agreed with the contact) never move; the
+    others yield to any more important note. Whatever is already due counts as
+    happening today, so overdue suggestions do not pile up on one day.
+    """
+    placed: list[Suggestion] = []
+    for suggestion in sorted(suggestions, key=lambda s: (s.importance, s.due, s.key)):
+        if not suggestion.fixed:
+            suggestion = _clear_of(suggestion, placed, today, gap)
+        if suggestion is not None:
+            placed.append(suggestion)
+    return placed
+
+
+def _clear_of(
+    suggestion: Suggestion, placed: list[Suggestion], today: date, gap: int
+) -> Suggestion | None:
+    """Move a suggestion past the ones placed before it; None once moving makes it pointless."""
+    # An invitation to connect is not a note, so it holds nothing back.
+    notes = [p for p in placed if p.kind != "linkedin"]
+    due = suggestion.due
+    while clashes := [
+        p for p in notes if abs((_when(p.due, today) - _when(due, today)).days) < gap
+    ]:
+        due = max(_when(p.due, today) for p in clashes) + timedelta(days=gap)
+    if due == suggestion.due:
+        return suggestion
+    if suggestion.late is not None and due > suggestion.late:
+        return None  # e.g. a "see you there" note that would arrive after the event
+    return replace(
+        suggestion,
+        due=due,
+        reason=f"{suggestion.reason} Moved to {format_day(due, today)} so they do not "
+        f"hear from you twice within {gap} days.",
+    )
+
+
+def _when(due: date, today: date) -> date:
+    return max(due, today)

@@ -1,0 +1,224 @@
+"""What the playbook knows about one contact: plain frozen records the caller builds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+ROLES = ("interviewer", "hiring_manager", "recruiter", "assistant", "other")
+CONTACT_STATUSES = ("active", "long_term", "do_not_contact")
+APPLICATION_STATUSES = ("applied", "interviewing", "offer", "rejected", "withdrawn", "hired")
+CHANNELS = (
+    "email",
+    "phone",
+    "voicemail",
+    "letter",
+    "linkedin_message",
+    "linkedin_invitation",
+    "meeting",
+    "article",
+    "congratulations",
+    "other",
+)
+DIRECTIONS = ("out", "in")
+ARTICLE_KINDS = ("forward", "congratulate")
+STATES = ("done", "snoozed", "skipped")
+
+# A process is "running" while the employer is still deciding; "open" also
+# covers an offer on the table, when a fresh resume still matters.
+RUNNING = frozenset({"applied", "interviewing"})
+OPEN = RUNNING | {"offer"}
+
+
+def _one_of(value: str, allowed: tuple[str, ...], what: str) -> None:
+    if value not in allowed:
+        raise ValueError(f"{what} must be one of {', '.join(allowed)}, not {value!r}.")
+
+
+def _items(value: str | Iterable[str], separator: str | None) -> tuple[str, ...]:
+    """Accept a sequence of strings or one text holding them (split on `separator`/lines)."""
+    if isinstance(value, str):
+        value = value.split(separator) if separator else value.splitlines()
+    return tuple(item.strip() for item in value if item.strip())
+
+
+def _freeze(record: object, name: str, value: object) -> None:
+    object.__setattr__(record, name, value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactFacts:
+    """A person met along the way, with how the user wants to treat them."""
+
+    id: int
+    name: str
+    company: str = ""
+    title: str = ""
+    role: str = "other"
+    status: str = "active"
+    may_follow_up: bool = True
+    cadence_days: int | None = None
+    linkedin_connected: bool = False
+    tags: tuple[str, ...] = ()
+    notes: str = ""
+    email: str = ""
+    preferred_channel: str = ""
+
+    def __post_init__(self) -> None:
+        _one_of(self.role, ROLES, "Role")
+        _one_of(self.status, CONTACT_STATUSES, "Status")
+        if self.preferred_channel:
+            _one_of(self.preferred_channel, CHANNELS, "Preferred channel")
+        if self.cadence_days is not None and self.cadence_days < 1:
+            raise ValueError("Cadence must be at least one day.")
+        _freeze(self, "tags", _items(self.tags, ","))
+
+    @property
+    def first_name(self) -> str:
+        """The name to greet them by: the first word that is not a title like "Dr."."""
+        words = [word for word in self.name.split() if not word.endswith(".")]
+        return words[0] if words else self.name.strip()
+
+
+@dataclass(frozen=True, kw_only=True)
+class InterviewFacts:
+    """One interview, seen from the contact whose history holds it.
+
+    `values` and `concerns` are what this contact cares about and asked about;
+    `values[i]` is answered by `accomplishments[i]` in the follow-through letter.
+    Each of the three accepts a tuple or a text with one item per line.
+    """
+
+    id: int
+    application_id: int | None = None
+    position: str = ""
+    company: str = ""
+    starts_at: datetime
+    interviewer_ids: tuple[int, ...] = ()
+    assistant_id: int | None = None
+    discussed: str = ""
+    values: tuple[str, ...] = ()
+    concerns: tuple[str, ...] = ()
+    accomplishments: tuple[str, ...] = ()
+    next_contact: str = ""
+
+    def __post_init__(self) -> None:
+        if self.starts_at.tzinfo is None or self.starts_at.utcoffset() is None:
+            raise ValueError("An interview's start time needs a time zone.")
+        _freeze(self, "interviewer_ids", tuple(self.interviewer_ids))
+        for name in ("values", "concerns", "accomplishments"):
+            _freeze(self, name, _items(getattr(self, name), None))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApplicationFacts:
+    """One application, with the dates agreed for hearing back.
+
+    `check_in_with` names the point of contact for the process (often the
+    recruiter): when set, only they get its check-ins and the updated resume,
+    so a panel of interviewers is not chased one by one.
+    """
+
+    id: int
+    company: str = ""
+    position: str = ""
+    status: str = "applied"
+    applied_on: date | None = None
+    decision_expected_on: date | None = None
+    check_in_on: date | None = None
+    check_in_with: int | None = None
+    rejected_on: date | None = None
+    contact_ids: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        _one_of(self.status, APPLICATION_STATUSES, "Application status")
+        _freeze(self, "contact_ids", tuple(self.contact_ids))
+
+
+@dataclass(frozen=True, kw_only=True)
+class TouchFacts:
+    """One logged contact: a letter, a call, a reply, a meeting."""
+
+    id: int
+    contact_id: int
+    on: date
+    channel: str = "email"
+    direction: str = "out"
+    article_id: int | None = None
+    suggestion_key: str | None = None
+
+    def __post_init__(self) -> None:
+        _one_of(self.channel, CHANNELS, "Channel")
+        _one_of(self.direction, DIRECTIONS, "Direction")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArticleFacts:
+    """A news article worth sending: company news to forward, or news to congratulate on."""
+
+    id: int
+    title: str
+    published: date
+    url: str = ""
+    company: str = ""
+    summary: str = ""
+    kind: str = "forward"
+    mentions: int | None = None
+
+    def __post_init__(self) -> None:
+        _one_of(self.kind, ARTICLE_KINDS, "Article kind")
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventFacts:
+    """A conference or association meeting, with the contacts likely to be there."""
+
+    id: int
+    name: str
+    starts_on: date
+    place: str = ""
+    url: str = ""
+    attendee_ids: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        _freeze(self, "attendee_ids", tuple(self.attendee_ids))
+
+
+@dataclass(frozen=True, kw_only=True)
+class SuggestionState:
+    """What the user did with a suggestion: done, snoozed until a date, or skipped."""
+
+    key: str
+    state: str
+    until: date | None = None
+    updated_on: date | None = None
+
+    def __post_init__(self) -> None:
+        _one_of(self.state, STATES, "Suggestion state")
+
+
+@dataclass(frozen=True, kw_only=True)
+class History:
+    """Everything the playbook needs about one contact.
+
+    `interviews` are those the contact took part in, `applications` those they
+    are involved in, `articles` the candidates to send them (the playbook still
+    checks relevance and freshness), `events` those they are linked to.
+    `states` may be a mapping by key or any iterable of `SuggestionState`.
+    """
+
+    contact: ContactFacts
+    interviews: tuple[InterviewFacts, ...] = ()
+    applications: tuple[ApplicationFacts, ...] = ()
+    touches: tuple[TouchFacts, ...] = ()
+    articles: tuple[ArticleFacts, ...] = ()
+    events: tuple[EventFacts, ...] = ()
+    resume_updated_on: date | None = None
+    states: Mapping[str, SuggestionState] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("interviews", "applications", "touches", "articles", "events"):
+            _freeze(self, name, tuple(getattr(self, name)))
+        if not isinstance(self.states, Mapping):
+            _freeze(self, "states", {state.key: state for state in self.states})

@@ -1,0 +1,74 @@
+"""What the playbook hands back: one suggested action with its timing and reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+# In order of importance: when two suggestions for one person fall in the
+# same week, the earlier kind here keeps its date and the other moves.
+KINDS = (
+    "followthrough",
+    "keep_in_mind",
+    "checkin",
+    "send_resume",
+    "assistant_thanks",
+    "linkedin",
+    "congratulate",
+    "see_you_at_event",
+    "stay_in_touch_article",
+    "stay_in_touch",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Suggestion:
+    """One thing to do for one contact, when, and why.
+
+    `key` is stable: the same situation always yields the same key, so a done,
+    snoozed or skipped state sticks to it; something new yields a new key.
+    `late` is the last day the action is on time (None when it has no deadline).
+    `fixed` marks dates the advice or the contact set, which are never moved
+    to keep a week between notes.
+    """
+
+    key: str
+    contact_id: int
+    kind: str
+    title: str
+    due: date
+    reason: str
+    channel: str
+    late: date | None = None
+    fixed: bool = False
+    article_id: int | None = None
+    event_id: int | None = None
+    interview_id: int | None = None
+    application_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"Unknown suggestion kind {self.kind!r}.")
+
+    @property
+    def importance(self) -> int:
+        """Rank among kinds, 0 being the most important."""
+        return KINDS.index(self.kind)
+
+    def is_late(self, today: date) -> bool:
+        """Tell whether the action's deadline has passed."""
+        return self.late is not None and today > self.late
+
+
+def position_phrase(position: str, company: str) -> str:
+    """Name a job in words ("the Analyst position at Acme"), or "" when nothing is known."""
+    if not (position or company):
+        return ""
+    job = f"the {position} position" if position else "the position"
+    return f"{job} at {company}" if company else job
+
+
+def format_day(day: date, today: date) -> str:
+    """Write a date the short human way ("Fri 20 Nov"), adding the year when it differs."""
+    text = f"{day:%a} {day.day} {day:%b}"
+    return text if day.year == today.year else f"{text} {day.year}"
