@@ -25,6 +25,17 @@ def create_app(test_config=None):
         PER_PAGE=50,
         TIMEZONE="UTC",
         MIGRATE_ON_START=True,
+        BASE_URL="http://127.0.0.1:5000",
+        SMTP_HOST="",
+        SMTP_PORT=587,
+        SMTP_STARTTLS=True,
+        SMTP_SSL=False,
+        SMTP_USERNAME="",
+        SMTP_PASSWORD="",
+        MAIL_FROM="followthrough@localhost",
+        DIGEST_TO="",
+        DIGEST_EVERY_DAYS=7,
+        DIGEST_DAYS=7,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -37,14 +48,18 @@ def create_app(test_config=None):
     db.init_app(app)
     app.extensions["crm.migrated"] = db.migrate() if app.config["MIGRATE_ON_START"] else []
 
-    from crm import cli, companies, contacts, errors, forms, models, pages
+    from crm import cli, companies, contacts, digest, errors, forms, models, pages, settings, today
 
     forms.init_app(app)
     errors.init_app(app)
     app.jinja_env.globals["labels"] = models.LABELS
-    for module in (pages, contacts, companies):
+    from crm import applications, interviews, touches
+
+    for module in (pages, today, settings, contacts, companies, applications, interviews,
+                   touches):
         app.register_blueprint(module.bp)
     cli.init_app(app)
+    digest.init_app(app)
     return app
 
 

@@ -15,7 +15,9 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 def init_app(app):
     """Register the commands on the app's CLI."""
-    for command in (init_db, migrate, serve, demo):
+    from crm.digest import digest_command
+
+    for command in (init_db, migrate, serve, demo, digest_command):
         app.cli.add_command(command)
 
 
@@ -50,9 +52,13 @@ def serve(host, port, threads):
             "a reverse proxy on this machine.")
     from waitress import serve as waitress_serve
 
-    click.echo(f"Serving Followthrough on http://{host}:{port}")
-    waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads,
-                   ident="Followthrough")
+    from crm import scheduler
+
+    app = current_app._get_current_object()
+    jobs = ", ".join(job.name for job in app.extensions.get("crm.jobs", [])) or "none"
+    click.echo(f"Serving Followthrough on http://{host}:{port} (background jobs: {jobs})")
+    scheduler.start(app)
+    waitress_serve(app, host=host, port=port, threads=threads, ident="Followthrough")
 
 
 def is_loopback(host):

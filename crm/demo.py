@@ -17,9 +17,14 @@ from crm.models import (
 
 DEMO_COMPANY = "Meridian Sports & Entertainment"
 
+# One value a line, each answered by the accomplishment on the same line below,
+# as in the article's ideal follow-through letter.
 VALUES = (
-    "Committed to improve every day; exude passion; integrity (do things the right way, "
-    "even if it's the hard way); outwork everyone; intensity, effort, productivity")
+    "Committed to improve every day\n"
+    "Exude passion\n"
+    "Integrity (do things the right way, even if it's the hard way)\n"
+    "Outwork everyone\n"
+    "Intensity, effort, productivity")
 ACCOMPLISHMENTS = (
     "Selected for a 10-week training program for high-potential junior talent\n"
     "Secured positions with key players in sports sponsorship\n"

@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
 from wtforms import (
     BooleanField,
+    DateField,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -80,6 +82,16 @@ class CompanyForm(FlaskForm):
         "Website", [Optional(), URL(message="Enter a full URL, like https://example.com."),
                     Length(max=500)], filters=[stripped])
     notes = TextAreaField("Notes", [Length(max=20000)])
+
+
+class SuggestionForm(FlaskForm):
+    """Names the suggestion a Skip or Snooze button answers."""
+
+    key = HiddenField(validators=[DataRequired(), Length(max=200)])
+
+
+class SnoozeForm(SuggestionForm):
+    until = DateField("Snooze until", [DataRequired("Pick the date to be reminded again.")])
 
 
 class ConfirmForm(FlaskForm):

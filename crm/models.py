@@ -235,6 +235,7 @@ class Application(BaseModel):
     check_in_on = DateField(null=True)
     closed_on = DateField(null=True)
     next_steps = TextField(default="")
+    next_contact = CharField(default="")  # "HR (Priya Shah)", named in the letters
     notes = TextField(default="")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)

@@ -1,4 +1,4 @@
-"""The Today page, the health check, and the pages the later features fill in."""
+"""The health check, and the pages the later features fill in."""
 
 from datetime import date
 
@@ -6,19 +6,9 @@ from flask import Blueprint, render_template
 from peewee import JOIN
 
 from crm.db import db
-from crm.models import Article, Company, Contact, Event, Feed, Touch
+from crm.models import Article, Company, Event, Feed
 
 bp = Blueprint("pages", __name__)
-
-
-@bp.get("/")
-def today():
-    """What happened lately, and where to start when the database is empty."""
-    recent = (Touch.select(Touch, Contact).join(Contact)
-              .order_by(Touch.happened_on.desc(), Touch.id.desc()).limit(10))
-    upcoming = Event.select().where(Event.end_on >= date.today()).order_by(Event.start_on)
-    return render_template("pages/today.html", recent=recent, upcoming=upcoming.limit(5),
-                           contact_count=Contact.select().count())
 
 
 @bp.get("/news")

@@ -1,9 +1,18 @@
-"""Settings the user changes in the app, stored as JSON in the database."""
+"""Settings the user changes in the app, stored as JSON in the database, and their page."""
 
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from crm.db import db
+from crm.forms import ConfirmForm
 from crm.models import Setting
+from crm.playbook import Rules
 
 
 def get_setting(key, default=None):
@@ -22,3 +31,85 @@ def set_setting(key, value):
     """Store a value for a key, replacing the old one."""
     with db.atomic():
         Setting.replace(key=key, value=json.dumps(value)).execute()
+
+
+def rules():
+    """The playbook's rules as the user set them on the settings page."""
+    return Rules.from_mapping(get_settings("rules."))
+
+
+def user_timezone():
+    """The user's time zone: the setting, else the TIMEZONE config key."""
+    return ZoneInfo(get_setting("timezone") or current_app.config["TIMEZONE"])
+
+
+def today_for_user():
+    """Today's date where the user is."""
+    return datetime.now(user_timezone()).date()
+
+
+bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+
+def settings_form_class():
+    """A form with one field per playbook rule, plus the time zone and the sender's name."""
+
+    class SettingsForm(FlaskForm):
+        sender_name = StringField("Your name, to sign the drafts", [Length(max=200)])
+        timezone = StringField("Your time zone", [DataRequired(), Length(max=64)],
+                               description="An IANA name, like America/New_York or Europe/Paris")
+
+        def validate_timezone(self, field):
+            """Only time zones Python knows."""
+            try:
+                ZoneInfo(field.data.strip())
+            except (ValueError, ZoneInfoNotFoundError):
+                raise ValidationError(f"Unknown time zone: {field.data}.") from None
+
+    for rule in Rules.fields_for_settings():
+        if isinstance(rule.default, bool):
+            field = BooleanField(rule.label)
+        else:
+            field = IntegerField(rule.label, [
+                InputRequired("Enter a whole number."),
+                NumberRange(rule.minimum, rule.maximum,
+                            f"Choose between {rule.minimum} and {rule.maximum}.")])
+        setattr(SettingsForm, "rule_" + rule.name, field)
+    return SettingsForm
+
+
+@bp.route("", methods=["GET", "POST"])
+def index():
+    """The playbook's timings, the time zone, and who signs the drafts."""
+    current = rules()
+    form = settings_form_class()(data={
+        "sender_name": get_setting("sender_name", ""), "timezone": str(user_timezone()),
+        **{"rule_" + r.name: getattr(current, r.name) for r in Rules.fields_for_settings()}})
+    if form.validate_on_submit():
+        values = {r.name: form["rule_" + r.name].data for r in Rules.fields_for_settings()}
+        try:
+            Rules.from_mapping(values)  # cross-field checks (late before due)
+        except ValueError as error:
+            flash(str(error), "error")
+        else:
+            with db.atomic():
+                for name, value in values.items():
+                    set_setting("rules." + name, value)
+                set_setting("sender_name", form.sender_name.data.strip())
+                set_setting("timezone", form.timezone.data.strip())
+            flash("Settings saved.", "success")
+            return redirect(url_for(".index"))
+    return render_template("settings/index.html", form=form,
+                           rule_fields=["rule_" + r.name for r in Rules.fields_for_settings()],
+                           resume_updated_on=get_setting("resume_updated_on"),
+                           resume_form=ConfirmForm())
+
+
+@bp.post("/resume")
+def resume_updated():
+    """Mark the resume as updated today: suggests sending it to people in open processes."""
+    if ConfirmForm().validate_on_submit():
+        set_setting("resume_updated_on", today_for_user().isoformat())
+        flash("Noted: the Today page suggests sending the new resume to open processes.",
+              "success")
+    return redirect(url_for(".index"))

@@ -34,28 +34,13 @@ from crm.models import (
     Touch,
     utcnow,
 )
-from crm.settings import get_setting, get_settings
+from crm.settings import get_setting, rules, today_for_user, user_timezone
 
 # Touches older than this only matter as "the last contact": every rule that
 # counts tries or spaces notes looks at weeks, not years.
 HORIZON_DAYS = 400
 _cache_lock = threading.Lock()
 
-
-
-def rules():
-    """The playbook's rules as the user set them on the settings page."""
-    return playbook.Rules.from_mapping(get_settings("rules."))
-
-
-def user_timezone():
-    """The user's time zone: the setting, else the TIMEZONE config key."""
-    return ZoneInfo(get_setting("timezone") or current_app.config["TIMEZONE"])
-
-
-def today_for_user():
-    """Today's date where the user is."""
-    return datetime.now(user_timezone()).date()
 
 
 def histories(today, contact_ids=None):
@@ -185,7 +170,7 @@ def _process_facts(horizon, wanted):
             interviewer_ids=tuple(interviewer_ids[interview.id]),
             assistant_id=interview.assistant_id, discussed=interview.discussed,
             values=seat.values if seat else "", concerns=seat.concerns if seat else "",
-            accomplishments=interview.accomplishments, next_contact=app.next_steps)
+            accomplishments=interview.accomplishments, next_contact=app.next_contact)
 
     by_contact = defaultdict(list)
     for seat in seats:

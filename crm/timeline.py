@@ -6,6 +6,7 @@ from datetime import date, datetime
 from peewee import JOIN
 
 from crm.models import (
+    APPLICATION_STATUSES,
     CHANNELS,
     Application,
     ApplicationContact,
@@ -17,6 +18,7 @@ from crm.models import (
 )
 
 CHANNEL_LABELS = dict(CHANNELS)
+STATUS_LABELS = dict(APPLICATION_STATUSES)
 
 
 @dataclass
@@ -25,7 +27,9 @@ class Entry:
     kind: str  # "touch", "reply", "interview", "application"
     title: str
     text: str = ""
-    link: str = ""
+    link: str = ""  # the article sent, outside the app
+    touch_id: int | None = None  # a touch can be edited from the timeline
+    application_id: int | None = None
 
 
 def timeline_for(contact):
@@ -37,10 +41,12 @@ def timeline_for(contact):
         label = CHANNEL_LABELS.get(touch.channel, touch.channel)
         if touch.direction == "in":
             entries.append(Entry(touch.happened_on, "reply", f"They replied ({label})",
-                                 touch.note))
+                                 touch.note, touch_id=touch.id))
         else:
-            entries.append(Entry(touch.happened_on, "touch", label, touch.note,
-                                 touch.article.link if touch.article else ""))
+            article = touch.article
+            entries.append(Entry(touch.happened_on, "touch",
+                                 f"{label}: {article.title}" if article else label, touch.note,
+                                 article.link if article else "", touch_id=touch.id))
     interviews = (Interview.select(Interview, Application, Company)
                   .join(Application).join(Company)
                   .where(Interview.id.in_(Interviewer.select(Interviewer.interview)
@@ -48,20 +54,23 @@ def timeline_for(contact):
                          | (Interview.assistant == contact)))
     for interview in interviews:
         application = interview.application
-        role = "hosted" if interview.assistant_id == contact.id else "interviewed you for"
+        role = ("Hosted your interview" if interview.assistant_id == contact.id
+                else "Interviewed you")
         entries.append(Entry(interview.starts_at, "interview",
-                             f"Interview: {role} {application.position} at "
-                             f"{application.company.name}", interview.discussed))
+                             f"{role} for {application.position} at "
+                             f"{application.company.name}", interview.discussed,
+                             application_id=application.id))
     applications = (Application.select(Application, Company).join(Company)
                     .where(Application.id.in_(ApplicationContact.select(
                         ApplicationContact.application)
                         .where(ApplicationContact.contact == contact))))
     for application in applications:
+        status = STATUS_LABELS.get(application.status, application.status).lower()
         entries.append(Entry(application.applied_on or application.created_at.date(),
                              "application",
                              f"Application: {application.position} at "
-                             f"{application.company.name} ({application.status})",
-                             application.next_steps))
+                             f"{application.company.name} ({status})",
+                             application.next_steps, application_id=application.id))
     return sorted(entries, key=sort_key, reverse=True)
 
 

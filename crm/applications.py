@@ -1,0 +1,254 @@
+"""Applications: the list, an application's page, the form, and changing the status."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from peewee import Case
+
+from crm import suggestions
+from crm.db import db
+from crm.forms import ConfirmForm
+from crm.models import (
+    APPLICATION_STATUSES,
+    OPEN_APPLICATION_STATUSES,
+    Application,
+    ApplicationContact,
+    Company,
+    Contact,
+    Interview,
+    Interviewer,
+    utcnow,
+)
+from crm.pagination import page_number, paginate
+from crm.process_forms import MAX_ID, ApplicationForm, StatusForm, as_id
+
+bp = Blueprint("applications", __name__, url_prefix="/applications")
+
+CLOSED_STATUSES = ("rejected", "withdrawn", "hired")
+FIELDS = ("position", "applied_on", "decision_expected_on", "check_in_on", "next_contact",
+          "next_steps", "notes")
+
+
+def get_or_404(model, row_id):
+    """The row of this model with this id, or a 404 page."""
+    row = model.get_or_none(model.id == row_id) if row_id <= MAX_ID else None
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.get("")
+def index():
+    """List applications, open ones first, optionally of one status."""
+    status = request.args.get("status", "")
+    query = (Application.select(Application, Company).join(Company)
+             .order_by(Case(None, [(Application.status.in_(OPEN_APPLICATION_STATUSES), 0)], 1),
+                       Application.applied_on.desc(nulls="LAST"), Application.id.desc()))
+    if status == "open":
+        query = query.where(Application.status.in_(OPEN_APPLICATION_STATUSES))
+    elif status in dict(APPLICATION_STATUSES):
+        query = query.where(Application.status == status)
+    else:
+        status = ""
+    page = paginate(query, page_number(request.args.get("page")),
+                    current_app.config["PER_PAGE"])
+    return render_template("applications/list.html", page=page, status=status,
+                           statuses=APPLICATION_STATUSES)
+
+
+@bp.get("/<int:application_id>")
+def detail(application_id):
+    """An application's page: its dates, people and interviews."""
+    application = get_or_404(Application, application_id)
+    return render_detail(application, StatusForm(obj=application))
+
+
+def render_detail(application, status_form):
+    """The application's page, with the status form as given (it may carry errors)."""
+    interviews = list(application.interviews.order_by(Interview.starts_at.desc()))
+    seats = {}
+    for seat in (Interviewer.select(Interviewer, Contact).join(Contact)
+                 .where(Interviewer.interview.in_([i.id for i in interviews]))
+                 .order_by(Interviewer.id)):
+        seats.setdefault(seat.interview_id, []).append(seat)
+    people = (Contact.select().join(ApplicationContact)
+              .where(ApplicationContact.application == application).order_by(Contact.name))
+    return render_template("applications/detail.html", application=application,
+                           interviews=interviews, seats=seats, people=list(people),
+                           status_form=status_form, form=ConfirmForm())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    """Add an application; from a company or contact page the company is filled in."""
+    form = ApplicationForm()
+    if request.method == "GET":
+        prefill_from_query(form)
+    if form.validate_on_submit():
+        application = save_application(Application(), form)
+        if application:
+            flash(f"Added the application for {application.position}.", "success")
+            return redirect(url_for(".detail", application_id=application.id))
+    return render_template("applications/form.html", form=form, application=None)
+
+
+def prefill_from_query(form):
+    """Fill in the company, and the contact as a person involved, named in the query string."""
+    company = Company.get_or_none(Company.id == as_id(request.args.get("company_id")))
+    contact = Contact.get_or_none(Contact.id == as_id(request.args.get("contact_id")))
+    if contact is not None:
+        company = company or contact.company
+        form.people.data = contact.name
+    if company is not None:
+        form.company.data = company.name
+
+
+@bp.route("/<int:application_id>/edit", methods=["GET", "POST"])
+def edit(application_id):
+    """Change an application's details, status and people."""
+    application = get_or_404(Application, application_id)
+    form = ApplicationForm(obj=application)
+    if request.method == "GET":
+        form.company.data = application.company.name
+        form.people.data = "\n".join(c.name for c in people_of(application))
+    if form.validate_on_submit() and save_application(application, form):
+        flash(f"Saved the application for {application.position}.", "success")
+        return redirect(url_for(".detail", application_id=application.id))
+    return render_template("applications/form.html", form=form, application=application)
+
+
+@bp.post("/<int:application_id>/status")
+def change_status(application_id):
+    """Move the application to another status, e.g. rejected."""
+    application = get_or_404(Application, application_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        return render_detail(application, form)
+    with db.atomic():
+        rejected = set_status(application, form.status.data, form.closed_on.data)
+        application.updated_at = utcnow()
+        application.save()
+        moved = long_term_after_rejection(application) if rejected else []
+    flash(f"Marked as {dict(APPLICATION_STATUSES)[application.status].lower()}.", "success")
+    announce(moved)
+    return redirect(url_for(".detail", application_id=application.id))
+
+
+@bp.route("/<int:application_id>/delete", methods=["GET", "POST"])
+def delete(application_id):
+    """Delete an application and its interviews, after asking."""
+    application = get_or_404(Application, application_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        company_id = application.company_id
+        with db.atomic():
+            application.delete_instance()
+        flash(f"Deleted the application for {application.position}.", "success")
+        return redirect(url_for("companies.detail", company_id=company_id))
+    return render_template("applications/delete.html", form=form, application=application,
+                           what=f"the application for {application.position}",
+                           consequence="Its interviews go too; the people stay.",
+                           cancel=url_for(".detail", application_id=application.id))
+
+
+def people_of(application):
+    """The contacts involved in the application without an interview, by name."""
+    return list(Contact.select().join(ApplicationContact)
+                .where(ApplicationContact.application == application).order_by(Contact.name))
+
+
+def save_application(application, form):
+    """Write the form to the application and its people in one transaction.
+
+    Returns the application, or None when a typed name is ambiguous (the
+    error is then on the people field and nothing is saved).
+    """
+    company_name = " ".join(form.company.data.split())
+    found, errors = match_contacts(form.people_names(),
+                                   Company.get_or_none(Company.name == company_name))
+    if errors:
+        form.people.errors = list(form.people.errors) + list(errors.values())
+        return None
+    with db.atomic():
+        application.company = Company.named(company_name)
+        for name in FIELDS:
+            setattr(application, name, getattr(form, name).data)
+        rejected = set_status(application, form.status.data, form.closed_on.data)
+        application.updated_at = utcnow()
+        application.save()
+        wanted = contacts_for(found, application.company, "recruiter")
+        (ApplicationContact.delete()
+         .where(ApplicationContact.application == application,
+                ApplicationContact.contact.not_in([c.id for c in wanted])).execute())
+        for contact in wanted:
+            ApplicationContact.insert(application=application, contact=contact) \
+                .on_conflict_ignore().execute()
+        # After the people are saved, so a recruiter typed in with the rejection counts.
+        moved = long_term_after_rejection(application) if rejected else []
+    announce(moved)
+    return application
+
+
+def set_status(application, status, closed_on):
+    """Set the status and its closing date; tell whether it has just become rejected."""
+    became_rejected = status == "rejected" and application.status != "rejected"
+    application.status = status
+    # A reopened process is running again: it has no closing date.
+    application.closed_on = ((closed_on or suggestions.today_for_user())
+                             if status in CLOSED_STATUSES else None)
+    return became_rejected
+
+
+def long_term_after_rejection(application):
+    """Make every active person in the process long-term, except a mere assistant."""
+    seats = (Interviewer.select(Interviewer.contact).join(Interview)
+             .where(Interview.application == application))
+    linked = (ApplicationContact.select(ApplicationContact.contact)
+              .where(ApplicationContact.application == application))
+    people = list(Contact.select().where(Contact.id.in_(seats) | Contact.id.in_(linked),
+                                         Contact.status == "active").order_by(Contact.name))
+    (Contact.update(status="long_term", updated_at=utcnow())
+     .where(Contact.id.in_([c.id for c in people])).execute())
+    return people
+
+
+def announce(moved):
+    """Tell the user who became a long-term contact."""
+    if moved:
+        names = ", ".join(c.name for c in moved)
+        flash(f"Now long-term contacts: {names}. The playbook will suggest a "
+              "“keep me in mind” letter, then a touch of value now and then.", "success")
+
+
+def match_contacts(names, company):
+    """Map each typed name to the contact it means (None: a new one), and ambiguous ones to why.
+
+    A name means the contact of that name at the company, else the only
+    contact of that name anywhere; several of them cannot be told apart.
+    """
+    found, errors = {}, {}
+    if not names:
+        return found, errors
+    candidates = {}
+    for contact in Contact.select().where(Contact.name.in_(names)):
+        candidates.setdefault(contact.name.casefold(), []).append(contact)
+    for name in names:
+        same = candidates.get(name.casefold(), [])
+        here = [c for c in same if company is not None and c.company_id == company.id]
+        choice = here if here else same
+        if len(choice) > 1:
+            errors[name] = (f"{len(choice)} contacts are called {name}; give them "
+                            "different names on their pages first.")
+        found[name] = choice[0] if choice else None
+    return found, errors
+
+
+def contacts_for(found, company, role):
+    """The matched contacts, creating the new names as contacts at the company."""
+    contacts, new_ids = [], []
+    for name, contact in found.items():
+        if contact is None:
+            contact = Contact.create(name=name, company=company, role=role)
+            new_ids.append(contact.id)
+        contacts.append(contact)
+    if new_ids:
+        Contact.reindex(Contact.select().where(Contact.id.in_(new_ids)))
+    return contacts

@@ -1,0 +1,279 @@
+"""The calendar feed: reminders and events as one subscribable .ics, and the Calendar page.
+
+The token in the feed's URL is its only key: calendar apps cannot log in.
+"""
+
+import hmac
+import json
+import re
+import secrets
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_wtf import FlaskForm
+from peewee import fn
+from wtforms import BooleanField
+
+from crm import suggestions
+from crm.db import data_version, db
+from crm.drafts import render_draft
+from crm.events import ends_at, get_event, people_at, person_label, starts_at
+from crm.forms import ConfirmForm
+from crm.ics import CalendarEvent, Reminder, etag_for, last_modified_for, render_calendar, \
+    render_single
+from crm.models import (
+    Application,
+    Article,
+    Contact,
+    Event,
+    Interview,
+    Setting,
+    SuggestionState,
+    Touch,
+)
+from crm.settings import get_setting, set_setting, today_for_user
+from crm.today import letters, sender_name
+
+bp = Blueprint("calendar", __name__)
+
+CALENDAR_NAME = "Followthrough"
+DAYS_BACK, DAYS_AHEAD = 30, 365  # the feed's window, around today
+DRAFT_LINES = 3  # of the draft, in a reminder's description
+NAMES_SHOWN = 12  # people "likely there" named in an event's description
+EPOCH = datetime(1970, 1, 1)
+# The data a suggestion can point at, with the column saying when that row last changed.
+RELATED = (("event_id", Event, Event.updated_at), ("article_id", Article, Article.first_seen_at),
+           ("application_id", Application, Application.updated_at),
+           ("interview_id", Interview, Interview.updated_at))
+_feed_lock = threading.Lock()
+
+
+class AlarmsForm(FlaskForm):
+    alarms = BooleanField("Add alarms: 09:00 on a reminder's day, 30 minutes before an event")
+
+
+def stored_once(key, make):
+    """A setting made on first need; two first requests at once still agree on one value."""
+    value = get_setting(key)
+    if value is None:
+        with db.atomic():
+            Setting.insert(key=key, value=json.dumps(make())).on_conflict_ignore().execute()
+        value = get_setting(key)
+    return value
+
+
+def feed_token():
+    """The secret in the feed's URL."""
+    return stored_once("calendar.token", lambda: secrets.token_urlsafe(32))
+
+
+def namespace():
+    """This install's namespace for UIDs, so two installs never share one."""
+    return uuid.UUID(stored_once("calendar.namespace", lambda: str(uuid.uuid4())))
+
+
+def alarms_on():
+    """Whether the user asked for alarms on reminders and events."""
+    return bool(get_setting("calendar.alarms", False))
+
+
+def absolute_url(endpoint, **values):
+    """A full URL under CRM_BASE_URL: calendar apps and the CLI have no request to go by."""
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def subscription_urls():
+    """The feed's address, and the same as webcal:// for apps that subscribe on a click."""
+    url = absolute_url("calendar.feed", token=feed_token())
+    return url, "webcal://" + url.split("://", 1)[1]
+
+
+def reminders(found, histories):
+    """Suggestions as all-day reminders: what to do, why, the draft's opening, a link back."""
+    stamps = changed_at(found)
+    env, signer = letters(), sender_name()
+    items = []
+    for suggestion in found:
+        draft = render_draft(suggestion, histories[suggestion.contact_id], signer, env)
+        opening = [f"Subject: {draft.subject}"] if draft.subject else []
+        body = [line for line in draft.body.splitlines() if line.strip()]
+        opening += body[:DRAFT_LINES] + (["…"] if len(body) > DRAFT_LINES else [])
+        items.append(Reminder(
+            key=suggestion.key, date=suggestion.due, summary=suggestion.title,
+            changed_at=stamps[suggestion.key],
+            description=suggestion.reason + "\n\nDraft:\n" + "\n".join(opening),
+            url=absolute_url("contacts.detail", contact_id=suggestion.contact_id)))
+    return items
+
+
+def changed_at(found):
+    """When the data behind each suggestion last changed, in a fixed number of queries.
+
+    The latest of the contact's row, their latest touch, the suggestion's own
+    state (snoozed) and the event, article, application or interview it is about.
+    """
+    contact_ids = list({s.contact_id for s in found})
+    latest = dict(Contact.select(Contact.id, Contact.updated_at)
+                  .where(Contact.id.in_(contact_ids)).tuples())
+    for contact_id, logged in (Touch.select(Touch.contact, fn.MAX(Touch.created_at))
+                               .where(Touch.contact.in_(contact_ids))
+                               .group_by(Touch.contact).tuples()):
+        latest[contact_id] = max(latest[contact_id], logged)
+    states = dict(SuggestionState.select(SuggestionState.key, SuggestionState.updated_at)
+                  .where(SuggestionState.contact.in_(contact_ids)).tuples())
+    related = {}
+    for name, model, column in RELATED:
+        ids = list({getattr(s, name) for s in found} - {None})
+        related[name] = dict(model.select(model.id, column).where(model.id.in_(ids)).tuples())
+    return {s.key: max(latest[s.contact_id], states.get(s.key, EPOCH),
+                       *(related[name].get(getattr(s, name), EPOCH) for name, *_ in RELATED)
+                       ).replace(tzinfo=UTC)
+            for s in found}
+
+
+def calendar_events(events):
+    """Events as calendar items: real times in their zone, or whole days."""
+    people = people_at([event.id for event in events])
+    return [calendar_event(event, people.get(event.id, [])) for event in events]
+
+
+def calendar_event(event, people):
+    """One event as a calendar item, naming the people likely there."""
+    names = [person_label(contact) for contact in people]
+    description = event.notes.strip()
+    if names:
+        more = f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else ""
+        likely = "Likely there: " + ", ".join(names[:NAMES_SHOWN]) + more + "."
+        description = f"{description}\n\n{likely}" if description else likely
+    changed = max([event.updated_at, *(contact.updated_at for contact in people)])
+    return CalendarEvent(
+        key=f"event:{event.id}", name=event.name, start=starts_at(event), end=ends_at(event),
+        changed_at=changed.replace(tzinfo=UTC),
+        tzid=event.timezone if event.start_time else None, place=event.place,
+        url=event.url or absolute_url("events.detail", event_id=event.id),
+        description=description, sequence=event.sequence)
+
+
+def render_feed(today):
+    """The whole feed for today's window: body, ETag and Last-Modified."""
+    first, last = today - timedelta(days=DAYS_BACK), today + timedelta(days=DAYS_AHEAD)
+    found, histories = suggestions.current(today)
+    items = reminders([s for s in found if first <= s.due <= last], histories)
+    events = calendar_events(list(Event.select().where(Event.end_on >= first,
+                                                       Event.start_on <= last)))
+    body = render_calendar(items, events, name=CALENDAR_NAME, namespace=namespace(),
+                           alarms=alarms_on())
+    return body, etag_for(body), last_modified_for(items, events)
+
+
+def cached_feed(today):
+    """The rendered feed, kept until the data or the day changes, so a 304 costs no render."""
+    key = (current_app.config["DATABASE_URL"], data_version(), today)
+    cache = current_app.extensions.setdefault("crm.calendar", {})
+    # One render at a time: several calendar apps polling at once wait for the same body.
+    with _feed_lock:
+        if cache.get("key") != key or key[1] is None:
+            cache.update(key=key, value=render_feed(today))
+        return cache["value"]
+
+
+def calendar_response(body, filename=None):
+    """An iCalendar response; with a filename, a file to download."""
+    response = Response(body, content_type="text/calendar; charset=utf-8")
+    if filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def file_name(text):
+    """A safe .ics file name from a title."""
+    return (re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:60] or "item") + ".ics"
+
+
+@bp.get("/calendar/<token>.ics")
+def feed(token):
+    """The subscribable feed; a wrong or old token answers a plain 404."""
+    stored = get_setting("calendar.token") or ""
+    if not stored or not hmac.compare_digest(token.encode(), stored.encode()):
+        abort(404)
+    body, etag, last_modified = cached_feed(today_for_user())
+    response = calendar_response(body)
+    response.headers["ETag"] = etag
+    response.last_modified = last_modified
+    # Anyone holding the body has the user's contacts: no shared cache may keep it.
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response.make_conditional(request)
+
+
+@bp.get("/calendar/reminder/<key>.ics")
+def reminder_file(key):
+    """One reminder as a file to add to a calendar by hand, with the feed's UID."""
+    found, histories = suggestions.current(today_for_user())
+    suggestion = next((s for s in found if s.key == key), None)
+    if suggestion is None:
+        abort(404)
+    item = reminders([suggestion], histories)[0]
+    body = render_single(item, namespace=namespace(), alarms=alarms_on())
+    return calendar_response(body, file_name(suggestion.title))
+
+
+@bp.get("/events/<int:event_id>.ics")
+def event_file(event_id):
+    """One event as a file to add to a calendar by hand, with the feed's UID."""
+    event = get_event(event_id)
+    body = render_single(calendar_events([event])[0], namespace=namespace(), alarms=alarms_on())
+    return calendar_response(body, file_name(event.name))
+
+
+@bp.get("/calendar")
+def index():
+    """How to subscribe, the links, the alarms switch, and what comes next in the calendar."""
+    feed_url, webcal_url = subscription_urls()
+    today = today_for_user()
+    found, _ = suggestions.current(today)
+    response = make_response(render_template(
+        "calendar/index.html", feed_url=feed_url, webcal_url=webcal_url,
+        google_url="https://calendar.google.com/calendar/r?cid=" + quote(webcal_url, safe=""),
+        coming=[s for s in found if s.due >= today][:10],
+        events=Event.select().where(Event.end_on >= today).order_by(Event.start_on).limit(5),
+        alarms_form=AlarmsForm(alarms=alarms_on()), rotate_form=ConfirmForm()))
+    # The page holds the secret URL: links leaving it must not carry it along.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.post("/calendar/alarms")
+def alarms():
+    """Turn alarms in the feed on or off."""
+    form = AlarmsForm()
+    if form.validate_on_submit():
+        set_setting("calendar.alarms", form.alarms.data)
+        flash("Alarms are on." if form.alarms.data else "Alarms are off.", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/calendar/rotate")
+def rotate():
+    """Make a new secret address; the old one stops working at once."""
+    if ConfirmForm().validate_on_submit():
+        set_setting("calendar.token", secrets.token_urlsafe(32))
+        flash("The calendar has a new address. The old one no longer works: subscribe again "
+              "in each calendar app with the link below.", "success")
+    return redirect(url_for(".index"))

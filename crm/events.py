@@ -1,0 +1,266 @@
+"""Conferences and association meetings: the list, an event's page, adding, editing, deleting."""
+
+from datetime import datetime
+from functools import cache
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from peewee import JOIN
+from wtforms import DateField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from crm.db import db
+from crm.forms import ConfirmForm, stripped
+from crm.models import Company, Contact, Event, EventAttendee, EventCompany, utcnow
+from crm.pagination import page_number, paginate
+from crm.settings import today_for_user, user_timezone
+
+bp = Blueprint("events", __name__, url_prefix="/events")
+
+TIMING = ("start_on", "end_on", "start_time", "end_time", "timezone")
+
+
+@cache
+def time_zone_names():
+    """Every IANA time zone name, sorted, for the form's suggestions."""
+    return sorted(available_timezones())
+
+
+def web_address(form, field):
+    """Accept an empty field or an http(s) address: other schemes could run script in a link."""
+    parts = urlsplit(field.data or "")
+    if field.data and (parts.scheme not in ("http", "https") or not parts.netloc):
+        raise ValidationError("Enter a full web address, like https://example.com/summit.")
+
+
+class EventForm(FlaskForm):
+    name = StringField("Name", [DataRequired("An event needs a name."), Length(max=200)],
+                       filters=[stripped])
+    start_on = DateField("First day", [DataRequired("Enter the first day.")])
+    end_on = DateField("Last day", [Optional()], description="Empty for a one-day event")
+    start_time = TimeField("Starts at", [Optional()],
+                           description="Leave both times empty for an all-day event")
+    end_time = TimeField("Ends at", [Optional()])
+    timezone = StringField("Time zone", [Length(max=64)], filters=[stripped],
+                           description="Where the event is held, e.g. America/New_York")
+    place = StringField("Place", [Length(max=200)], filters=[stripped])
+    url = StringField("Web page", [Length(max=500), web_address], filters=[stripped])
+    notes = TextAreaField("Notes", [Length(max=20000)])
+    people = TextAreaField(
+        "People likely there", [Length(max=20000)],
+        description="One contact per line; write “Name (Company)” when two share a name")
+    companies = TextAreaField("Companies likely there", [Length(max=20000)],
+                              description="One company per line: all their people count")
+
+    def validate(self, extra_validators=None):
+        """Check the fields, then that the times make sense and every name is known."""
+        valid = super().validate(extra_validators)
+        start, end = self.start_on.data, self.end_on.data or self.start_on.data
+        if start and end and end < start:
+            self.end_on.errors.append("The last day cannot come before the first day.")
+            valid = False
+        if bool(self.start_time.data) != bool(self.end_time.data):
+            missing = self.end_time if self.start_time.data else self.start_time
+            missing.errors.append("Give both times, or neither for an all-day event.")
+            valid = False
+        elif self.start_time.data and start and end and (
+                datetime.combine(end, self.end_time.data)
+                <= datetime.combine(start, self.start_time.data)):
+            self.end_time.errors.append("The event must end after it starts.")
+            valid = False
+        try:
+            ZoneInfo(self.timezone.data or "")
+        except (ZoneInfoNotFoundError, ValueError):
+            self.timezone.errors.append(
+                f"Unknown time zone “{self.timezone.data}”: pick a name like America/New_York.")
+            valid = False
+        self.found_people, missing = resolve_people(lines(self.people.data))
+        self.people.errors.extend(missing)
+        self.found_companies = resolve_companies(lines(self.companies.data), self.companies)
+        return valid and not self.people.errors and not self.companies.errors
+
+
+def lines(text):
+    """The non-empty lines of a text box, trimmed, without repeats."""
+    return list(dict.fromkeys(line.strip() for line in (text or "").splitlines() if line.strip()))
+
+
+def person_label(contact):
+    """How a contact is written in the event form: "Name (Company)" when they have one."""
+    return f"{contact.name} ({contact.company.name})" if contact.company else contact.name
+
+
+def resolve_people(names):
+    """Contacts for lines like "Name" or "Name (Company)", and a message for each unknown."""
+    found, errors = [], []
+    for line in names:
+        matches = list(Contact.select().where(Contact.name == line))
+        if not matches and line.endswith(")") and " (" in line:
+            name, _, company = line[:-1].rpartition(" (")
+            matches = list(Contact.select().join(Company)
+                           .where(Contact.name == name.strip(), Company.name == company.strip()))
+        if len(matches) == 1:
+            found.append(matches[0])
+        elif matches:
+            errors.append(f"Several contacts are called “{line}”: add their company in "
+                          "brackets, like “Bob Hale (Meridian)”.")
+        else:
+            errors.append(f"No contact called “{line}”.")
+    return found, errors
+
+
+def resolve_companies(names, field):
+    """Companies for the names, noting each unknown one on the field."""
+    found = []
+    for name in names:
+        company = Company.get_or_none(Company.name == " ".join(name.split()))
+        if company is None:
+            field.errors.append(f"No company called “{name}”.")
+        else:
+            found.append(company)
+    return found
+
+
+def get_event(event_id):
+    """The event with this id, or a 404 page."""
+    event = Event.get_or_none(Event.id == event_id)
+    if event is None:
+        abort(404)
+    return event
+
+
+def people_at(event_ids):
+    """Map each event id to the contacts likely there (by hand or by company), in name order."""
+    event_ids = list(event_ids)
+    pairs = list(EventAttendee.select(EventAttendee.event, EventAttendee.contact)
+                 .where(EventAttendee.event.in_(event_ids)).tuples())
+    # Archived people stay off the list unless linked by hand.
+    pairs += (EventCompany.select(EventCompany.event, Contact.id)
+              .join(Contact, on=(EventCompany.company == Contact.company))
+              .where(EventCompany.event.in_(event_ids), Contact.archived_at.is_null()).tuples())
+    contacts = {c.id: c for c in Contact.select(Contact, Company).join(Company, JOIN.LEFT_OUTER)
+                .where(Contact.id.in_({contact_id for _, contact_id in pairs}))}
+    result = {}
+    for event_id, contact_id in pairs:
+        result.setdefault(event_id, {})[contact_id] = contacts[contact_id]
+    return {event_id: sorted(people.values(), key=lambda c: (c.name.casefold(), c.id))
+            for event_id, people in result.items()}
+
+
+def upcoming_for(contact_id, today):
+    """The events still ahead that a contact is likely at."""
+    company = Contact.select(Contact.company).where(Contact.id == contact_id)
+    linked = (EventAttendee.select(EventAttendee.event).where(EventAttendee.contact == contact_id)
+              | EventCompany.select(EventCompany.event).where(EventCompany.company.in_(company)))
+    return list(Event.select().where(Event.id.in_(linked), Event.end_on >= today)
+                .order_by(Event.start_on, Event.id))
+
+
+@bp.app_template_global()
+def upcoming_events_for(contact):
+    """For the contact page: the events still ahead that this contact is likely at."""
+    return upcoming_for(contact.id, today_for_user())
+
+
+def starts_at(event):
+    """The event's start as a naive local datetime, or its first day when all-day."""
+    if event.start_time is None:
+        return event.start_on
+    return datetime.combine(event.start_on, event.start_time)
+
+
+def ends_at(event):
+    """The event's end as a naive local datetime, or its last day when all-day."""
+    if event.end_time is None:
+        return event.end_on
+    return datetime.combine(event.end_on, event.end_time)
+
+
+@bp.get("")
+def index():
+    """Events still ahead, soonest first; past ones below, latest first, a page at a time."""
+    today = today_for_user()
+    upcoming = Event.select().where(Event.end_on >= today).order_by(Event.start_on, Event.id)
+    past = Event.select().where(Event.end_on < today).order_by(Event.start_on.desc(),
+                                                                Event.id.desc())
+    page = paginate(past, page_number(request.args.get("page")), current_app.config["PER_PAGE"])
+    upcoming = list(upcoming)
+    return render_template("events/list.html", upcoming=upcoming, past=page,
+                           people=people_at([e.id for e in upcoming]))
+
+
+@bp.get("/<int:event_id>")
+def detail(event_id):
+    """An event's page: when, where, who is likely there."""
+    event = get_event(event_id)
+    return render_template("events/detail.html", event=event,
+                           people=people_at([event.id]).get(event.id, []),
+                           companies=[link.company for link in event.companies])
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    """Add a conference or meeting."""
+    form = EventForm()
+    if request.method == "GET":
+        form.timezone.data = str(user_timezone())
+    if form.validate_on_submit():
+        event = save_event(Event(), form)
+        flash(f"Added {event.name}.", "success")
+        return redirect(url_for(".detail", event_id=event.id))
+    return render_template("events/form.html", form=form, event=None, zones=time_zone_names())
+
+
+@bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+def edit(event_id):
+    """Change an event; a new time raises its SEQUENCE so calendars take the change."""
+    event = get_event(event_id)
+    form = EventForm(obj=event)
+    if request.method == "GET":
+        form.people.data = "\n".join(person_label(c) for c in
+                                     Contact.select().join(EventAttendee)
+                                     .where(EventAttendee.event == event).order_by(Contact.name))
+        form.companies.data = "\n".join(link.company.name for link in event.companies)
+    if form.validate_on_submit():
+        save_event(event, form)
+        flash(f"Saved {event.name}.", "success")
+        return redirect(url_for(".detail", event_id=event.id))
+    return render_template("events/form.html", form=form, event=event, zones=time_zone_names())
+
+
+@bp.route("/<int:event_id>/delete", methods=["GET", "POST"])
+def delete(event_id):
+    """Delete an event, after asking."""
+    event = get_event(event_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with db.atomic():
+            event.delete_instance()
+        flash(f"Deleted {event.name}.", "success")
+        return redirect(url_for(".index"))
+    return render_template("events/delete.html", event=event, form=form)
+
+
+def save_event(event, form):
+    """Write the form to the event and its links in one transaction."""
+    before = tuple(getattr(event, name) for name in TIMING) if event.id else None
+    with db.atomic():
+        for name in ("name", "start_on", "start_time", "end_time", "timezone", "place", "url",
+                     "notes"):
+            setattr(event, name, getattr(form, name).data)
+        event.end_on = form.end_on.data or form.start_on.data
+        event.notes = event.notes or ""
+        if before is not None and before != tuple(getattr(event, name) for name in TIMING):
+            event.sequence += 1
+        event.updated_at = utcnow()
+        event.save()
+        EventAttendee.delete().where(EventAttendee.event == event).execute()
+        EventCompany.delete().where(EventCompany.event == event).execute()
+        for contact in form.found_people:
+            EventAttendee.create(event=event, contact=contact)
+        for company in form.found_companies:
+            EventCompany.create(event=event, company=company)
+    return event
+

@@ -1,0 +1,112 @@
+"""Interviews of an application: adding, editing and deleting them."""
+
+from datetime import datetime
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from peewee import Case
+
+from crm import suggestions
+from crm.applications import contacts_for, get_or_404, match_contacts
+from crm.db import db
+from crm.forms import ConfirmForm
+from crm.models import Application, Contact, Interview, Interviewer, utcnow
+from crm.process_forms import MAX_INTERVIEWERS, InterviewForm, time_zone_names
+
+bp = Blueprint("interviews", __name__)
+
+
+@bp.route("/applications/<int:application_id>/interviews/new", methods=["GET", "POST"])
+def create(application_id):
+    """Record an interview: when, with whom, and what they care about."""
+    application = get_or_404(Application, application_id)
+    form = InterviewForm(timezone=suggestions.user_timezone().key)
+    return edit_form(Interview(application=application), form, "Added")
+
+
+@bp.route("/interviews/<int:interview_id>/edit", methods=["GET", "POST"])
+def edit(interview_id):
+    """Change an interview's time, people or notes."""
+    interview = get_or_404(Interview, interview_id)
+    seats = list(interview.interviewers.join(Contact).order_by(Interviewer.id))
+    form = InterviewForm(
+        obj=interview, on_date=interview.starts_at.date(), at_time=interview.starts_at.time(),
+        assistant=interview.assistant.name if interview.assistant else "",
+        interviewers=[{"name": s.contact.name, "values": s.values, "concerns": s.concerns}
+                      for s in seats])
+    return edit_form(interview, form, "Saved")
+
+
+def edit_form(interview, form, verb):
+    """Show the interview form, with a blank row for one more interviewer; save when valid."""
+    application = interview.application
+    rows_full = all(entry.form.name.data for entry in form.interviewers)
+    if request.method == "GET" and rows_full and len(form.interviewers) < MAX_INTERVIEWERS:
+        form.interviewers.append_entry()
+    if form.validate_on_submit() and save_interview(interview, form):
+        flash(f"{verb} the interview of {interview.starts_at:%a %-d %b %Y}.", "success")
+        return redirect(url_for("applications.detail", application_id=application.id))
+    return render_template("applications/interview_form.html", form=form, interview=interview,
+                           application=application, time_zones=time_zone_names(),
+                           contact_names=known_names(application))
+
+
+def known_names(application):
+    """Names to offer in the name fields: people at the company first, then everyone else."""
+    here_first = Case(None, [(Contact.company == application.company_id, 0)], 1)
+    query = (Contact.select(Contact.name).where(Contact.archived_at.is_null())
+             .order_by(here_first, Contact.name).limit(500))
+    return list(dict.fromkeys(name for (name,) in query.tuples()))
+
+
+def save_interview(interview, form):
+    """Write the interview and its interviewers in one transaction; False on ambiguous names."""
+    application = interview.application
+    rows = form.interviewer_rows()
+    assistant_name = form.assistant.data
+    found, errors = match_contacts([name for _, name in rows], application.company)
+    for row, name in rows:
+        row.name.errors = [errors[name]] if name in errors else []
+    helper, assistant_errors = match_contacts([assistant_name] if assistant_name else [],
+                                              application.company)
+    form.assistant.errors = list(assistant_errors.values())
+    if errors or assistant_errors:
+        return False
+    with db.atomic():
+        interview.starts_at = datetime.combine(form.on_date.data, form.at_time.data)
+        for name in ("timezone", "kind", "location", "discussed", "accomplishments"):
+            setattr(interview, name, getattr(form, name).data)
+        assistants = contacts_for(helper, application.company, "assistant")
+        interview.assistant = assistants[0] if assistants else None
+        interview.updated_at = utcnow()
+        interview.save()
+        people = contacts_for(found, application.company, "interviewer")
+        Interviewer.delete().where(Interviewer.interview == interview).execute()
+        for (row, _), contact in zip(rows, people, strict=True):
+            Interviewer.create(interview=interview, contact=contact, values=row.values.data,
+                               concerns=row.concerns.data)
+        if application.status == "applied":
+            # An interview means the process has moved on; the list should say so.
+            application.status, application.updated_at = "interviewing", utcnow()
+            application.save()
+    return True
+
+
+@bp.route("/interviews/<int:interview_id>/delete", methods=["GET", "POST"])
+def delete(interview_id):
+    """Delete an interview, after asking; the people stay."""
+    interview = get_or_404(Interview, interview_id)
+    application_id = interview.application_id
+    form = ConfirmForm()
+    when = f"{interview.starts_at:%a %-d %b %Y}"
+    if form.validate_on_submit():
+        with db.atomic():
+            interview.delete_instance()
+        flash(f"Deleted the interview of {when}.", "success")
+        return redirect(url_for("applications.detail", application_id=application_id))
+    return render_template("applications/delete.html", form=form,
+                           application=interview.application,
+                           what=f"the interview of {when}",
+                           consequence="Its interviewers and notes about them go too; "
+                                       "the people stay in your contacts.",
+                           cancel=url_for("applications.detail",
+                                          application_id=application_id))

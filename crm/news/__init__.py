@@ -1,0 +1,1 @@
+"""Company news: fetch feeds over HTTP, parse them into records, match articles to contacts."""

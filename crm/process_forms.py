@@ -1,0 +1,170 @@
+"""Forms of the application, interview and touch pages."""
+
+from functools import cache
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from crm.forms import options, stripped
+from crm.models import APPLICATION_STATUSES, CHANNELS, INTERVIEW_KINDS
+
+DIRECTIONS = [("out", "I reached out (outbound)"), ("in", "They replied or reached out (inbound)")]
+DATE_MESSAGE = "Enter a date like 2026-11-20."
+MAX_INTERVIEWERS = 12
+MAX_ID = 2**63 - 1  # SQLite's largest integer: bigger ids in a URL cannot match a row
+
+
+def as_id(value):
+    """Read a row id from a query-string value; anything else is None."""
+    value = (value or "").strip()
+    if value.isascii() and value.isdigit() and int(value) <= MAX_ID:
+        return int(value)
+    return None
+
+
+def optional_date(label, description=""):
+    """An optional date field that says what it expects when the text is not a date."""
+    return DateField(label, [Optional()], invalid_value_message=DATE_MESSAGE,
+                     description=description)
+
+
+def optional_id(value):
+    """Coerce a select's value to an id, or None for the empty choice."""
+    if value in ("", None):
+        return None
+    if as_id(str(value)) is None:
+        raise ValueError("Not a valid choice.")
+    return int(value)
+
+
+@cache
+def time_zone_names():
+    """Every IANA time zone name the system knows, sorted."""
+    return tuple(sorted(available_timezones()))
+
+
+def time_zone(form, field):
+    """Accept only an IANA time zone name."""
+    if field.data not in time_zone_names():
+        raise ValidationError("Choose a time zone like America/New_York or Europe/Paris.")
+
+
+def squeezed(value):
+    """Trim a name and collapse the spaces inside it, so names compare as written."""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def one_name_per_line(text):
+    """The distinct names typed one per line, in order."""
+    return list(dict.fromkeys(" ".join(line.split()) for line in (text or "").splitlines()
+                              if line.strip()))
+
+
+class ApplicationForm(FlaskForm):
+    company = StringField("Company", [InputRequired("Which company is this with?"),
+                                      Length(max=200)], filters=[squeezed])
+    position = StringField("Position", [InputRequired("Name the position."), Length(max=200)],
+                           filters=[stripped])
+    status = SelectField("Status", choices=options(APPLICATION_STATUSES), default="applied")
+    applied_on = optional_date("Applied on")
+    decision_expected_on = optional_date("Decision expected on")
+    check_in_on = optional_date("Agreed check-in date",
+                                "The day you said you would check in, if you agreed one.")
+    closed_on = optional_date("Closed on", "Filled in with today when the application is "
+                                           "rejected, withdrawn or hired.")
+    next_contact = StringField("Next point of contact", [Length(max=200)], filters=[stripped],
+                               description='Named in your letters, e.g. "HR (Priya Shah)".')
+    people = TextAreaField("People involved without an interview", [Length(max=5000)],
+                           description="One name per line, e.g. the recruiter. Names you "
+                                       "already have are linked; new ones are added as "
+                                       "contacts at the company.")
+    next_steps = TextAreaField("Next steps", [Length(max=20000)])
+    notes = TextAreaField("Notes", [Length(max=20000)])
+
+    def people_names(self):
+        """The names typed in the people box."""
+        return one_name_per_line(self.people.data)
+
+
+class StatusForm(FlaskForm):
+    status = SelectField("Status", choices=options(APPLICATION_STATUSES))
+    closed_on = optional_date("Closed on")
+
+
+class InterviewerForm(Form):
+    name = StringField("Interviewer", [Length(max=200)], filters=[squeezed])
+    values = TextAreaField("Values they care about", [Length(max=5000)],
+                           description="One per line; line 1 is answered by your first "
+                                       "accomplishment, and so on.")
+    concerns = TextAreaField("Concerns they raised", [Length(max=5000)],
+                             description="One per line.")
+
+    def validate_name(self, field):
+        """Notes about nobody would be lost: ask whose they are."""
+        if not field.data and (self.values.data.strip() or self.concerns.data.strip()):
+            raise ValidationError("Whose values and concerns are these? Enter a name.")
+
+
+class InterviewForm(FlaskForm):
+    on_date = DateField("Date", [InputRequired("Enter the day of the interview.")],
+                        invalid_value_message=DATE_MESSAGE)
+    at_time = TimeField("Time", [InputRequired("Enter the time it starts.")],
+                        format=["%H:%M", "%H:%M:%S"],
+                        invalid_value_message="Enter a time like 14:30.")
+    timezone = StringField("Time zone", [InputRequired("Choose a time zone."), time_zone],
+                           filters=[stripped])
+    kind = SelectField("Kind", choices=options(INTERVIEW_KINDS), default="onsite")
+    location = StringField("Location", [Length(max=300)], filters=[stripped])
+    interviewers = FieldList(FormField(InterviewerForm), min_entries=1,
+                             max_entries=MAX_INTERVIEWERS)
+    assistant = StringField("Assistant or receptionist", [Length(max=200)], filters=[squeezed],
+                            description="Whoever welcomed you; they get a thank-you note.")
+    discussed = TextAreaField("What you discussed", [Length(max=20000)])
+    accomplishments = TextAreaField("Your matching accomplishments", [Length(max=20000)],
+                                    description="One per line, in the order of the values "
+                                                "they answer.")
+
+    def interviewer_rows(self):
+        """The interviewer rows with a name, as (row form, name)."""
+        return [(entry.form, entry.form.name.data) for entry in self.interviewers
+                if entry.form.name.data]
+
+    def validate_interviewers(self, field):
+        """An interview has someone on the other side of the table, each named once."""
+        names = [name.casefold() for _, name in self.interviewer_rows()]
+        if not names:
+            raise ValidationError("An interview needs at least one interviewer.")
+        if len(set(names)) < len(names):
+            raise ValidationError("Each interviewer can be named only once.")
+
+    def validate_assistant(self, field):
+        """Whoever interviewed you is an interviewer, even if they also brought the coffee."""
+        if field.data and field.data.casefold() in {n.casefold() for _, n in
+                                                    self.interviewer_rows()}:
+            raise ValidationError("Already named as an interviewer; leave this empty or "
+                                  "name someone else.")
+
+
+class TouchForm(FlaskForm):
+    happened_on = DateField("Date", [InputRequired("Enter the day it happened.")],
+                            invalid_value_message=DATE_MESSAGE)
+    channel = SelectField("Channel", choices=options(CHANNELS), default="email")
+    direction = SelectField("Direction", choices=options(DIRECTIONS), default="out")
+    note = TextAreaField("Note", [Length(max=20000)])
+    article_id = SelectField("Article sent", coerce=optional_id, choices=[])
+    suggestion_key = HiddenField(validators=[Length(max=200)], filters=[stripped])
+    next = HiddenField(validators=[Length(max=2000)])
+    log_anyway = BooleanField("Log it anyway")

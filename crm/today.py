@@ -1,0 +1,164 @@
+"""The Today page: what to do now, why, and a ready draft; and the answers to suggestions."""
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import quote, urlencode
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from peewee import Case, fn
+
+from crm import suggestions
+from crm.drafts import Draft, letters_environment, render_draft, shipped_letters_dir
+from crm.forms import SnoozeForm, SuggestionForm
+from crm.models import Contact, Event
+from crm.settings import get_setting, today_for_user
+
+bp = Blueprint("today", __name__)
+
+UPCOMING_DAYS = 7
+SHOWN_PER_SECTION = 30  # a big backlog shows its first rows and a link to the rest
+
+
+@dataclass
+class Item:
+    """A suggestion as the page shows it: who, what, why, the draft and its links."""
+
+    suggestion: object
+    contact: object
+    draft: Draft
+    mailto: str
+    done_url: str
+    late: bool
+
+
+def letters():
+    """Letter templates: the user's own in instance/letters first, then the shipped ones."""
+    own = os.path.join(current_app.instance_path, "letters")
+    return letters_environment([own, shipped_letters_dir()])
+
+
+def sender_name():
+    """The name that signs the drafts."""
+    return get_setting("sender_name") or "[Your name]"
+
+
+def items_for(found, histories, today, external=False):
+    """Turn suggestions into page items, drafts rendered, with one query for the contacts."""
+    contacts = {c.id: c for c in Contact.select().where(
+        Contact.id.in_({s.contact_id for s in found}))}
+    env, name = letters(), sender_name()
+    items = []
+    for suggestion in found:
+        contact = contacts[suggestion.contact_id]
+        draft = render_draft(suggestion, histories[suggestion.contact_id], name, env, today)
+        items.append(Item(suggestion, contact, draft, mailto(contact.email, draft),
+                          done_url(suggestion, external), suggestion.is_late(today)))
+    return items
+
+
+def mailto(email, draft):
+    """A mailto: link that opens the draft in the user's mail program."""
+    query = urlencode({"subject": draft.subject, "body": draft.body}, quote_via=quote)
+    return f"mailto:{quote(email, safe='@')}?{query}"
+
+
+def done_url(suggestion, external=False):
+    """The touch form, prefilled to log this suggestion as done."""
+    fields = {"suggestion_key": suggestion.key, "channel": suggestion.channel,
+              "note": suggestion.title, "next": url_for("today.index")}
+    if suggestion.article_id:
+        fields["article_id"] = suggestion.article_id
+    return url_for("touches.create", contact_id=suggestion.contact_id, _external=external,
+                   **fields)
+
+
+def sections(found, today):
+    """Split suggestions into overdue, due today and the next days."""
+    horizon = today + timedelta(days=UPCOMING_DAYS)
+    return {
+        "overdue": [s for s in found if s.due < today],
+        "today": [s for s in found if s.due == today],
+        "upcoming": [s for s in found if today < s.due <= horizon],
+    }
+
+
+def warmth(today):
+    """How many contacts were last touched this week, month, quarter, or longer ago."""
+    bands = [("This week", 7), ("This month", 30), ("This quarter", 91)]
+    columns = [fn.SUM(Case(None, [(Contact.last_touch_on >= today - timedelta(days=days), 1)],
+                           0)).alias(f"b{n}") for n, (_, days) in enumerate(bands)]
+    row = (Contact.select(fn.COUNT(Contact.id).alias("total"), *columns)
+           .where(Contact.archived_at.is_null()).dicts().get())
+    counts = [row[f"b{n}"] or 0 for n in range(len(bands))]
+    result = [(bands[0][0], counts[0])]
+    result += [(label, counts[n] - counts[n - 1]) for n, (label, _) in enumerate(bands) if n]
+    result.append(("Colder or never", (row["total"] or 0) - counts[-1]))
+    return result
+
+
+@bp.get("/")
+def index():
+    """What to do now: overdue, due today and the next week, each with why and a draft."""
+    today = today_for_user()
+    found, histories = suggestions.current(today)
+    split = sections(found, today)
+    show_all = request.args.get("all") == "1"
+    shown = {name: rows if show_all else rows[:SHOWN_PER_SECTION]
+             for name, rows in split.items()}
+    items = items_for([s for rows in shown.values() for s in rows], histories, today)
+    by_key = {item.suggestion.key: item for item in items}
+    upcoming_events = (Event.select().where(Event.end_on >= today)
+                       .order_by(Event.start_on).limit(5))
+    return render_template(
+        "today/index.html", today=today, totals={k: len(v) for k, v in split.items()},
+        sections={name: [by_key[s.key] for s in rows] for name, rows in shown.items()},
+        show_all=show_all, warmth=warmth(today), upcoming=upcoming_events,
+        contact_count=Contact.select().count(), snooze=SnoozeForm(), form=SuggestionForm(),
+        default_snooze=today + timedelta(days=7))
+
+
+def open_suggestion(key, contact_id):
+    """The open suggestion with this key for this contact, or a 404 page."""
+    found, _ = suggestions.for_contact(contact_id)
+    for suggestion in found:
+        if suggestion.key == key:
+            return suggestion
+    abort(404)
+
+
+@bp.post("/suggestions/<int:contact_id>/snooze")
+def snooze(contact_id):
+    """Put a suggestion off until a date."""
+    form = SnoozeForm()
+    valid = form.validate_on_submit()
+    if valid and form.until.data <= today_for_user():
+        form.until.errors.append("Pick a date after today.")
+        valid = False
+    if not valid:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for(".index"))
+    suggestion = open_suggestion(form.key.data, contact_id)
+    suggestions.answer(suggestion.key, contact_id, "snoozed", until=form.until.data)
+    flash(f"Snoozed “{suggestion.title}” until {form.until.data:%a %-d %b}.", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/suggestions/<int:contact_id>/skip")
+def skip(contact_id):
+    """Skip a suggestion: it does not come back unless something new happens."""
+    form = SuggestionForm()
+    if form.validate_on_submit():
+        suggestion = open_suggestion(form.key.data, contact_id)
+        suggestions.answer(suggestion.key, contact_id, "skipped")
+        flash(f"Skipped “{suggestion.title}”.", "success")
+    return redirect(url_for(".index"))

@@ -1,0 +1,165 @@
+"""Logging touches (letters, calls, replies), with a guard against writing too often."""
+
+from datetime import date, timedelta
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from crm import suggestions
+from crm.applications import get_or_404
+from crm.db import db
+from crm.forms import ConfirmForm
+from crm.models import Article, ArticleMatch, Contact, Touch
+from crm.playbook import format_day
+from crm.playbook.context import NOT_A_NOTE
+from crm.process_forms import TouchForm, as_id
+
+bp = Blueprint("touches", __name__)
+
+# A meeting is a conversation, like a reply: it is never chasing anyone.
+CONVERSATIONS = frozenset({"meeting"})
+FIELDS = ("happened_on", "channel", "direction", "note")
+
+
+class TooSoon(NamedTuple):
+    """An outbound note that breaks the minimum gap: the last note and the first fair day."""
+
+    last_note_on: date
+    wait_until: date
+
+
+def too_soon(others, on, channel, min_gap_days):
+    """Tell whether an outbound note on `on` comes too soon after the last one.
+
+    `others` are the contact's other touches as (date, direction, channel).
+    Only notes the user sent count (a LinkedIn invitation is not a note), and
+    answering a reply or a meeting since the last note is never too soon.
+    Returns a TooSoon, or None when the note is fine.
+    """
+    if channel in NOT_A_NOTE | CONVERSATIONS:
+        return None
+    before = [(day, direction, kind) for day, direction, kind in others if day <= on]
+    notes = [day for day, direction, kind in before
+             if direction == "out" and kind not in NOT_A_NOTE | CONVERSATIONS]
+    if not notes:
+        return None
+    last = max(notes)
+    if any(day >= last and (direction == "in" or kind in CONVERSATIONS)
+           for day, direction, kind in before):
+        return None
+    allowed = last + timedelta(days=min_gap_days)
+    return TooSoon(last, allowed) if on < allowed else None
+
+
+def local_path(target):
+    """The target when it is a path on this site, else None: never send the user elsewhere."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    # Browsers read "\" as "/" and drop tabs and newlines, so "/\evil.com" is "//evil.com".
+    if "\\" in target or any(ord(ch) <= 32 or ord(ch) == 127 for ch in target):
+        return None
+    parts = urlsplit(target)
+    return target if not (parts.scheme or parts.netloc) else None
+
+
+@bp.route("/contacts/<int:contact_id>/touches/new", methods=["GET", "POST"])
+def create(contact_id):
+    """Log a touch; the query string may fill in every field (the Today page's Done button)."""
+    contact = get_or_404(Contact, contact_id)
+    today = suggestions.today_for_user()
+    form = (TouchForm(request.args, happened_on=today) if request.method == "GET"
+            else TouchForm(happened_on=today))
+    return edit_form(contact, Touch(contact=contact), form)
+
+
+@bp.route("/touches/<int:touch_id>/edit", methods=["GET", "POST"])
+def edit(touch_id):
+    """Change a logged touch."""
+    touch = get_or_404(Touch, touch_id)
+    form = TouchForm(obj=touch, next=request.args.get("next", ""))
+    return edit_form(touch.contact, touch, form)
+
+
+def edit_form(contact, touch, form):
+    """Show the touch form; save it when valid and not too soon (or logged anyway)."""
+    form.article_id.choices = article_choices(
+        contact, touch.article_id, as_id(request.values.get("article_id")))
+    warning = None
+    back = local_path(form.next.data) or url_for("contacts.detail", contact_id=contact.id)
+    if form.validate_on_submit():
+        warning = spacing_warning(contact, touch, form)
+        if warning is None or form.log_anyway.data:
+            save_touch(contact, touch, form)
+            return redirect(back)
+    return render_template("touches/form.html", form=form, contact=contact, touch=touch,
+                           warning=warning, back=back, confirm=ConfirmForm())
+
+
+def save_touch(contact, touch, form):
+    """Write the touch and the contact's last-contact date in one transaction."""
+    fields = {name: getattr(form, name).data for name in FIELDS}
+    fields["article"] = form.article_id.data
+    fields["suggestion_key"] = form.suggestion_key.data or None
+    verb = "Logged" if touch.id is None else "Saved"
+    with db.atomic():
+        if touch.id is None:
+            contact.record_touch(**fields)
+        else:
+            for name, value in fields.items():
+                setattr(touch, name, value)
+            touch.save()
+            contact.refresh_last_touch()
+    flash(f"{verb} the touch with {contact.name}.", "success")
+
+
+def spacing_warning(contact, touch, form):
+    """The warning for an outbound note sooner than the playbook allows, or None."""
+    on, channel = form.happened_on.data, form.channel.data
+    if form.direction.data != "out":
+        return None
+    if touch.id is not None and (touch.happened_on, touch.direction, touch.channel) == (
+            on, "out", channel):
+        return None  # an edit of the note or article: the date was accepted before
+    others = (Touch.select(Touch.happened_on, Touch.direction, Touch.channel)
+              .where(Touch.contact == contact, Touch.id != (touch.id or 0)).tuples())
+    gap = suggestions.rules().min_gap_days
+    found = too_soon(list(others), on, channel, gap)
+    if found is None or suggested_for(contact, form.suggestion_key.data, on):
+        return None
+    today = suggestions.today_for_user()
+    return (f"Your last note to {contact.name} was on {format_day(found.last_note_on, today)}; "
+            f"the playbook would wait until {format_day(found.wait_until, today)}, "
+            f"{gap} days later, so that following up never turns into pestering.")
+
+
+def suggested_for(contact, key, on):
+    """Tell whether the playbook itself suggests this note by `on` (an agreed check-in date)."""
+    if not key:
+        return False
+    found, _ = suggestions.for_contact(contact.id)
+    return any(s.key == key and s.due <= on for s in found)
+
+
+def article_choices(contact, *also):
+    """Articles worth naming as sent: those matched to the contact, plus any already chosen."""
+    matched = ArticleMatch.select(ArticleMatch.article).where(ArticleMatch.contact == contact)
+    query = (Article.select(Article.id, Article.title, Article.link)
+             .where(Article.id.in_(matched) | Article.id.in_([i for i in also if i]))
+             .order_by(Article.published_at.desc()).limit(50))
+    return [("", "None")] + [(a.id, a.title or a.link or f"Article {a.id}") for a in query]
+
+
+@bp.post("/touches/<int:touch_id>/delete")
+def delete(touch_id):
+    """Delete a touch; the contact's last-contact date goes back to the touch before."""
+    touch = get_or_404(Touch, touch_id)
+    contact = touch.contact
+    if ConfirmForm().validate_on_submit():
+        with db.atomic():
+            touch.delete_instance()
+            contact.refresh_last_touch()
+        flash(f"Deleted the touch of {touch.happened_on:%a %-d %b %Y} with {contact.name}.",
+              "success")
+    return redirect(local_path(request.args.get("next"))
+                    or url_for("contacts.detail", contact_id=contact.id))

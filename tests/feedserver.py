@@ -1,0 +1,88 @@
+"""A real HTTP server on 127.0.0.1 for the news tests: canned answers, no network."""
+
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+FEEDS = Path(__file__).parent / "feeds"
+
+
+@dataclass
+class Reply:
+    """One canned answer; `announce_length=False` makes the client read until close."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict = field(default_factory=dict)
+    delay: float = 0
+    announce_length: bool = True
+
+    @classmethod
+    def file(cls, name, content_type="application/rss+xml", **options):
+        """Answer with a fixture from tests/feeds."""
+        headers = {"Content-Type": content_type, **options.pop("headers", {})}
+        return cls(body=(FEEDS / name).read_bytes(), headers=headers, **options)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        server = self.server
+        server.seen.append((self.path, dict(self.headers)))
+        route = server.routes.get(self.path)
+        reply = route(self.headers) if callable(route) else route or Reply(404, b"not found")
+        # Waiting on the stop event lets the server shut down mid-delay.
+        if reply.delay and server.stopping.wait(reply.delay):
+            return
+        try:
+            self.send_response(reply.status)
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            if reply.announce_length and "Content-Length" not in reply.headers:
+                self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            self.wfile.write(reply.body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up first, as the timeout tests intend
+
+    def log_message(self, *args):
+        pass  # keep the test output quiet
+
+
+class FeedServer:
+    """Serve `routes` (path -> Reply, or a callable taking request headers) on a free port."""
+
+    def __init__(self, routes=None):
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.routes = dict(routes or {})
+        self.httpd.seen = []
+        self.httpd.stopping = threading.Event()
+        # A short poll interval keeps shutdown, and so each test, quick.
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    @property
+    def routes(self):
+        """The path -> answer table; tests add to it."""
+        return self.httpd.routes
+
+    @property
+    def seen(self):
+        """(path, request headers) for every request, in order."""
+        return self.httpd.seen
+
+    def url(self, path="/"):
+        """The full http://127.0.0.1:PORT address of a path."""
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.stopping.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join()

@@ -1,0 +1,121 @@
+"""`crm digest`: the follow-ups for a period as text, JSON or HTML, and emailed with --send."""
+
+import json
+import socket
+from datetime import timedelta
+from email import message_from_bytes
+from email.policy import default
+
+import pytest
+from aiosmtpd.controller import Controller
+from test_today import load
+
+from crm import digest
+from crm.models import Contact
+from crm.settings import today_for_user
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content,
+                                                                   policy=default)))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on 127.0.0.1 for the duration of a test."""
+    inbox = Inbox()
+    with socket.socket() as probe:  # aiosmtpd checks its port by connecting: pick one first
+        probe.bind(("127.0.0.1", 0))
+        inbox.port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    yield inbox
+    controller.stop()
+
+
+def use_smtp(app, smtp):
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port, SMTP_STARTTLS=False,
+                      DIGEST_TO="me@example.com", MAIL_FROM="crm@example.com")
+
+
+def test_text_digest_lists_what_to_do_with_reasons_and_drafts(app, runner):
+    load(app)
+    result = runner.invoke(args=["digest"])
+    assert result.exit_code == 0, result.output
+    assert "Sam Okafor: Send Sam Okafor a follow-through letter" in result.output
+    assert "Why: Interview on" in result.output and "Dear Sam," in result.output
+
+
+def test_json_digest_covers_the_chosen_period(app, runner, database):
+    load(app)
+    as_of = today_for_user()
+    week = json.loads(runner.invoke(args=["digest", "--format", "json"]).output)
+    assert week["as_of"] == as_of.isoformat()
+    assert all(s["due"] <= (as_of + timedelta(days=7)).isoformat() for s in week["suggestions"])
+    month = json.loads(runner.invoke(args=["digest", "--format", "json", "--days", "30"]).output)
+    assert len(month["suggestions"]) > len(week["suggestions"])
+    assert any("Sports Sponsorship Summit" in s["title"] for s in month["suggestions"])
+    assert month["suggestions"][0]["done_url"].startswith("http://127.0.0.1:5000/contacts/")
+
+
+def test_as_of_plans_from_another_day(app, runner, database):
+    load(app)
+    later = (today_for_user() + timedelta(days=60)).isoformat()
+    result = json.loads(runner.invoke(args=["digest", "--as-of", later, "--format", "json"])
+                        .output)
+    assert result["as_of"] == later
+
+
+def test_html_digest_escapes_user_text(app, runner, database):
+    load(app)
+    Contact.update(name="<b>Sam</b> Okafor").where(Contact.name == "Sam Okafor").execute()
+    html = runner.invoke(args=["digest", "--format", "html"]).output
+    assert "<b>Sam</b>" not in html and "&lt;b&gt;Sam&lt;/b&gt; Okafor" in html
+
+
+def test_send_emails_the_html_digest_to_a_real_smtp_server(app, runner, smtp):
+    load(app)
+    use_smtp(app, smtp)
+    result = runner.invoke(args=["digest", "--send"])
+    assert result.exit_code == 0, result.output
+    assert "Sent the digest" in result.output
+    [(recipients, message)] = smtp.messages
+    assert recipients == ["me@example.com"] and message["From"] == "crm@example.com"
+    assert message["Subject"].startswith("Followthrough: ")
+    html = message.get_body(("html",)).get_content()
+    text = message.get_body(("plain",)).get_content()
+    assert "Sam Okafor" in html and "Dear Sam," in text
+
+
+def test_send_without_smtp_says_how_to_set_it_up(app, runner):
+    result = runner.invoke(args=["digest", "--send"])
+    assert result.exit_code == 1 and "CRM_SMTP_HOST" in result.output
+
+
+def test_send_to_a_server_that_is_not_there_fails_cleanly(app, runner):
+    load(app)
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=1, SMTP_STARTTLS=False,
+                      DIGEST_TO="me@example.com")
+    result = runner.invoke(args=["digest", "--send"])
+    assert result.exit_code == 1 and "Could not send the digest" in result.output
+
+
+def test_scheduled_digest_goes_out_once_a_week(app, smtp, database):
+    load(app)
+    use_smtp(app, smtp)
+    with app.test_request_context():
+        digest.scheduled(app)
+        digest.scheduled(app)
+    assert len(smtp.messages) == 1
+    from crm.settings import set_setting
+    set_setting("digest.last_sent", (today_for_user() - timedelta(days=7)).isoformat())
+    with app.test_request_context():
+        digest.scheduled(app)
+    assert len(smtp.messages) == 2

@@ -1,0 +1,169 @@
+"""The Today page: what to do now, why, with a draft; done, snoozed and skipped suggestions."""
+
+import re
+from datetime import date, timedelta
+
+from crm import create_app
+from crm.db import db
+from crm.demo import load_demo
+from crm.models import Contact, SuggestionState
+from crm.settings import today_for_user
+
+
+def load(app):
+    with app.app_context(), db.connection_context():
+        load_demo(today_for_user())
+
+
+def suggestion_keys(html):
+    """The keys of the suggestions on a page, in order."""
+    return re.findall(r'name="key" value="([^"]+)"', html)[::2]
+
+
+def test_follow_through_letter_is_due_the_day_after_the_interview(app, client):
+    load(app)
+    html = client.get("/").get_data(as_text=True)
+    due_today = html.split('id="h-today"')[1].split("</section>")[0]
+    assert "Sam Okafor" in due_today and "follow-through letter" in due_today
+    assert "the follow-through letter is due the day after" in due_today
+    assert "Dear Sam," in due_today and "Senior Partnerships Analyst" in due_today
+    assert "mailto:sam.okafor@example.com?subject=" in due_today
+
+
+def test_rejection_brings_keep_me_in_mind_letters(app, client):
+    load(app)
+    html = client.get("/?all=1").get_data(as_text=True)
+    assert re.search(r"Bob Hale</a>:</strong>\s*Ask Bob Hale to keep you in mind", html)
+
+
+def test_skipped_suggestion_stays_gone_after_a_restart(app, client, database):
+    load(app)
+    html = client.get("/").get_data(as_text=True)
+    key = suggestion_keys(html)[0]
+    contact_id = SuggestionState.select().count()  # none yet
+    assert contact_id == 0
+    sam = Contact.get(Contact.name == "Sam Okafor")
+    followthrough = next(k for k in suggestion_keys(html) if k.startswith("followthrough"))
+    response = client.submit(f"/suggestions/{sam.id}/skip", {"key": followthrough}, form_page="/")
+    assert response.status_code == 302
+    assert followthrough not in suggestion_keys(client.get("/").get_data(as_text=True))
+    restarted = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "x"})
+    page = restarted.test_client().get("/").get_data(as_text=True)
+    assert followthrough not in suggestion_keys(page) and key
+
+
+def test_snoozed_suggestion_moves_to_its_new_date(app, client, database):
+    load(app)
+    sam = Contact.get(Contact.name == "Sam Okafor")
+    key = next(k for k in suggestion_keys(client.get("/").get_data(as_text=True))
+               if k.startswith("followthrough"))
+    until = today_for_user() + timedelta(days=3)
+    client.submit(f"/suggestions/{sam.id}/snooze", {"key": key, "until": until.isoformat()},
+                  form_page="/")
+    html = client.get("/").get_data(as_text=True)
+    upcoming = html.split('id="h-upcoming"')[1].split("</section>")[0]
+    assert key in upcoming and f"due {until:%a %-d %b}" in upcoming
+
+
+def test_snooze_into_the_past_is_refused_with_a_message(app, client, database):
+    load(app)
+    sam = Contact.get(Contact.name == "Sam Okafor")
+    key = suggestion_keys(client.get("/").get_data(as_text=True))[0]
+    response = client.submit(f"/suggestions/{sam.id}/snooze",
+                             {"key": key, "until": "2000-01-01"}, form_page="/")
+    assert "Pick a date after today." in client.get(response.location).get_data(as_text=True)
+    assert SuggestionState.select().count() == 0
+
+
+def test_answering_an_unknown_suggestion_is_a_404(app, client, database):
+    load(app)
+    sam = Contact.get(Contact.name == "Sam Okafor")
+    response = client.submit(f"/suggestions/{sam.id}/skip", {"key": "made:up"}, form_page="/")
+    assert response.status_code == 404
+    assert SuggestionState.select().count() == 0
+
+
+def test_do_not_contact_silences_every_suggestion(app, client, database):
+    load(app)
+    Contact.update(status="do_not_contact").execute()
+    html = client.get("/?all=1").get_data(as_text=True)
+    assert suggestion_keys(html) == []
+    assert "Nothing due today." in html
+
+
+def test_warmth_chart_counts_contacts_by_last_touch(app, client, database):
+    today = today_for_user()
+    for name, days in [("A", 1), ("B", 3), ("C", 20), ("D", 60), ("E", 200)]:
+        Contact.create(name=name).record_touch(happened_on=today - timedelta(days=days))
+    Contact.create(name="F")
+    html = client.get("/").get_data(as_text=True)
+    title = re.search(r'<title id="warmth-title">([^<]+)</title>', html).group(1)
+    assert title == ("Contacts by time since your last touch: This week 2; This month 1; "
+                     "This quarter 1; Colder or never 2")
+
+
+def test_user_text_in_drafts_is_escaped(app, client, database):
+    load(app)
+    Contact.update(notes="<script>alert(1)</script>").where(Contact.name == "Sam Okafor").execute()
+    html = client.get("/").get_data(as_text=True)
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+
+
+def test_today_query_count_does_not_grow_with_contacts(app, client, database):
+    def queries():
+        statements = []
+        database.connection().set_trace_callback(statements.append)
+        client.get("/?all=1")
+        database.connection().set_trace_callback(None)
+        return len(statements)
+
+    load(app)
+    few = queries()
+    today = today_for_user()
+    for n in range(40):
+        contact = Contact.create(name=f"Long {n}", status="long_term", email=f"l{n}@x.example")
+        contact.record_touch(happened_on=today - timedelta(days=100 + n))
+    assert queries() == few
+
+
+def test_empty_database_welcomes_the_user(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "Welcome to Followthrough" in html and "crm demo" in html
+
+
+def test_time_zone_setting_decides_what_today_is(app, client, database):
+    client.submit("/settings", {**settings_form(), "timezone": "Pacific/Kiritimati"})
+    assert today_for_user() in (date.today(), date.today() + timedelta(days=1))
+    assert "Pacific/Kiritimati" in client.get("/settings").get_data(as_text=True)
+
+
+def settings_form(**changes):
+    """The settings form as the page fills it, with changes."""
+    from crm.playbook import Rules
+    data = {"sender_name": "Jo", "timezone": "UTC"}
+    for rule in Rules.fields_for_settings():
+        if rule.default is True:
+            data["rule_" + rule.name] = "y"
+        elif rule.default is not False:
+            data["rule_" + rule.name] = str(rule.default)
+    data.update(changes)
+    return data
+
+
+def test_done_opens_the_prefilled_touch_form_and_logging_it_ends_the_suggestion(app, client,
+                                                                              database):
+    load(app)
+    html = client.get("/").get_data(as_text=True)
+    done = re.search(r'<a class="button primary" href="([^"]+)">Done', html).group(1)
+    done = done.replace("&amp;", "&")
+    form = client.get(done).get_data(as_text=True)
+    key = re.search(r'name="suggestion_key" type="hidden" value="([^"]+)"', form).group(1)
+    assert key in suggestion_keys(html)
+    fields = dict(re.findall(r'name="(happened_on|channel|direction|note)"[^>]*value="([^"]*)"',
+                             form))
+    response = client.submit(done, {"happened_on": today_for_user().isoformat(),
+                                    "channel": "email", "direction": "out",
+                                    "note": fields.get("note", "sent"), "suggestion_key": key,
+                                    "log_anyway": "y", "article_id": ""})
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    assert key not in suggestion_keys(client.get("/?all=1").get_data(as_text=True))
