@@ -6,11 +6,12 @@ contacts: one per table, never one per contact.
 
 import threading
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from crm import playbook
 from crm.db import data_version, db
@@ -46,16 +47,13 @@ _cache_lock = threading.Lock()
 def histories(today, contact_ids=None):
     """Build the playbook History of every contact that can get a suggestion."""
     horizon = today - timedelta(days=HORIZON_DAYS)
-    applications, interviews = _process_facts(horizon, contact_ids)
+    wanted = None if contact_ids is None else set(contact_ids)
+    applications, interviews = _process_facts(horizon, wanted)
     # Only long-term contacts and people in a process can get a suggestion:
     # skipping the rest keeps a 10,000-contact address book cheap.
-    contacts = (Contact.select(Contact, Company).join(Company, JOIN.LEFT_OUTER)
-                .where(Contact.archived_at.is_null(), Contact.status != "do_not_contact",
-                       (Contact.status == "long_term") | Contact.id.in_(list(applications))))
-    if contact_ids is not None:
-        contacts = contacts.where(Contact.id.in_(contact_ids))
-    contacts = list(contacts)
-    wanted = {c.id for c in contacts}
+    contacts = [row for row in _contacts(wanted)
+                if row.status == "long_term" or row.id in applications]
+    wanted = {row.id for row in contacts}
     tags = _tags(wanted)
     touches = _touches(horizon, wanted)
     articles = _articles(today, wanted)
@@ -64,16 +62,16 @@ def histories(today, contact_ids=None):
     resume_updated_on = _date(get_setting("resume_updated_on"))
     return [
         playbook.History(
-            contact=_contact_facts(contact, tags.get(contact.id, ())),
-            interviews=interviews.get(contact.id, ()),
-            applications=applications.get(contact.id, ()),
-            touches=touches.get(contact.id, ()),
-            articles=articles.get(contact.id, ()),
-            events=events.get(contact.id, ()),
+            contact=playbook.ContactFacts(**row._asdict(), tags=tuple(tags.get(row.id, ()))),
+            interviews=interviews.get(row.id, ()),
+            applications=applications.get(row.id, ()),
+            touches=touches.get(row.id, ()),
+            articles=articles.get(row.id, ()),
+            events=events.get(row.id, ()),
             resume_updated_on=resume_updated_on,
-            states=states.get(contact.id, {}),
+            states=states.get(row.id, {}),
         )
-        for contact in contacts
+        for row in contacts
     ]
 
 
@@ -110,13 +108,16 @@ def _in(field, wanted):
     return True if wanted is None else field.in_(wanted)
 
 
-def _contact_facts(contact, tags):
-    return playbook.ContactFacts(
-        id=contact.id, name=contact.name, company=contact.company.name if contact.company else "",
-        title=contact.title, role=contact.role, status=contact.status,
-        may_follow_up=contact.may_follow_up, cadence_days=contact.cadence_days,
-        linkedin_connected=contact.linkedin_connected, tags=tuple(tags), notes=contact.notes,
-        email=contact.email, preferred_channel=contact.preferred_channel)
+def _contacts(wanted):
+    """Contacts who may hear from the user, as named tuples of ContactFacts' fields."""
+    query = (Contact.select(
+        Contact.id, Contact.name, fn.COALESCE(Company.name, "").alias("company"), Contact.title,
+        Contact.role, Contact.status, Contact.may_follow_up, Contact.cadence_days,
+        Contact.linkedin_connected, Contact.notes, Contact.email, Contact.preferred_channel)
+        .join(Company, JOIN.LEFT_OUTER)
+        .where(Contact.archived_at.is_null(), Contact.status != "do_not_contact",
+               _in(Contact.id, wanted)))
+    return query.namedtuples()
 
 
 def _tags(wanted):
@@ -130,27 +131,35 @@ def _tags(wanted):
 
 def _process_facts(horizon, wanted):
     """Applications and interviews still open or recent, keyed by each contact in them."""
-    recent = Application.status.in_(OPEN_APPLICATION_STATUSES) | (Application.closed_on >= horizon)
-    apps = {a.id: a for a in Application.select(Application, Company).join(Company)
-            .where(recent)}
+    recent = (Application.select(Application.id).where(
+        Application.status.in_(OPEN_APPLICATION_STATUSES) | (Application.closed_on >= horizon)))
+    apps = {row.id: row for row in Application.select(
+        Application.id, Company.name.alias("company"), Application.position,
+        Application.status, Application.applied_on, Application.decision_expected_on,
+        Application.check_in_on, Application.closed_on, Application.next_contact)
+        .join(Company).where(Application.id.in_(recent)).namedtuples()}
     people = defaultdict(set)
     for app_id, contact_id in (ApplicationContact
                                .select(ApplicationContact.application, ApplicationContact.contact)
-                               .where(ApplicationContact.application.in_(list(apps))).tuples()):
+                               .where(ApplicationContact.application.in_(recent)).tuples()):
         people[app_id].add(contact_id)
-    interviews = {i.id: i for i in Interview.select()
-                  .where(Interview.application.in_(list(apps)))}
-    seats = list(Interviewer.select().where(Interviewer.interview.in_(list(interviews))))
+    interviews = {row.id: row for row in Interview.select(
+        Interview.id, Interview.application, Interview.starts_at, Interview.timezone,
+        Interview.assistant, Interview.discussed, Interview.accomplishments)
+        .where(Interview.application.in_(recent)).namedtuples()}
+    seats = list(Interviewer.select(Interviewer.interview, Interviewer.contact,
+                                    Interviewer.values, Interviewer.concerns)
+                 .join(Interview).where(Interview.application.in_(recent)).namedtuples())
     interviewer_ids = defaultdict(list)
     for seat in seats:
-        interviewer_ids[seat.interview_id].append(seat.contact_id)
-        people[interviews[seat.interview_id].application_id].add(seat.contact_id)
+        interviewer_ids[seat.interview].append(seat.contact)
+        people[interviews[seat.interview].application].add(seat.contact)
     for interview in interviews.values():
-        if interview.assistant_id:
-            people[interview.application_id].add(interview.assistant_id)
+        if interview.assistant:
+            people[interview.application].add(interview.assistant)
 
     app_facts = {app_id: playbook.ApplicationFacts(
-        id=app_id, company=app.company.name, position=app.position, status=app.status,
+        id=app_id, company=app.company, position=app.position, status=app.status,
         applied_on=app.applied_on, decision_expected_on=app.decision_expected_on,
         check_in_on=app.check_in_on,
         rejected_on=app.closed_on if app.status == "rejected" else None,
@@ -162,22 +171,22 @@ def _process_facts(horizon, wanted):
                 applications[contact_id].append(app_facts[app_id])
 
     def interview_facts(interview, seat=None):
-        app = apps[interview.application_id]
+        app = apps[interview.application]
         return playbook.InterviewFacts(
-            id=interview.id, application_id=app.id, position=app.position,
-            company=app.company.name,
+            id=interview.id, application_id=app.id, position=app.position, company=app.company,
             starts_at=interview.starts_at.replace(tzinfo=ZoneInfo(interview.timezone)),
             interviewer_ids=tuple(interviewer_ids[interview.id]),
-            assistant_id=interview.assistant_id, discussed=interview.discussed,
+            assistant_id=interview.assistant, discussed=interview.discussed,
             values=seat.values if seat else "", concerns=seat.concerns if seat else "",
             accomplishments=interview.accomplishments, next_contact=app.next_contact)
 
     by_contact = defaultdict(list)
     for seat in seats:
-        by_contact[seat.contact_id].append(interview_facts(interviews[seat.interview_id], seat))
+        if wanted is None or seat.contact in wanted:
+            by_contact[seat.contact].append(interview_facts(interviews[seat.interview], seat))
     for interview in interviews.values():
-        if interview.assistant_id:
-            by_contact[interview.assistant_id].append(interview_facts(interview))
+        if interview.assistant and (wanted is None or interview.assistant in wanted):
+            by_contact[interview.assistant].append(interview_facts(interview))
     return applications, by_contact
 
 
@@ -253,6 +262,35 @@ def _date(value):
 
 def answer(key, contact_id, state, until=None):
     """Record what the user did with a suggestion: done, snoozed until a date, or skipped."""
-    with db.atomic():
+    with changing(contact_id):
         SuggestionState.replace(key=key, contact=contact_id, state=state, until=until,
                                 updated_at=utcnow()).execute()
+
+
+@contextmanager
+def changing(contact_id):
+    """A transaction that changes one contact's history only: the cache is patched, not dropped.
+
+    Logging a touch or skipping a suggestion then costs one contact's worth of
+    work on the next Today page, not the whole address book's. The version is
+    read inside the transaction, which holds the write lock, so no other
+    writer can slip a change in between.
+    """
+    with db.atomic():
+        before = data_version()
+        yield
+        after = data_version()
+    cache = current_app.extensions.get("crm.suggestions")
+    with _cache_lock:
+        if not cache or before is None or cache["key"][1] != before:
+            return  # nothing cached, or stale already: the next reader recomputes
+        url, _, today, tz = cache["key"]
+        found, by_contact = cache["value"]
+        mine, history = for_contact(contact_id, today)
+        by_contact = {cid: h for cid, h in by_contact.items() if cid != contact_id}
+        if history is not None:
+            by_contact[contact_id] = history
+        merged = [s for s in found if s.contact_id != contact_id] + mine
+        merged.sort(key=lambda s: (s.due, by_contact[s.contact_id].contact.name.casefold(),
+                                   s.contact_id, s.importance, s.key))
+        cache.update(key=(url, after, today, tz), value=(tuple(merged), by_contact))
