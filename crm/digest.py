@@ -81,7 +81,13 @@ def scheduled(app):
     last = get_setting("digest.last_sent")
     every = timedelta(days=app.config["DIGEST_EVERY_DAYS"])
     if last is None or today - type(today).fromisoformat(last) >= every:
-        send(build(today, app.config["DIGEST_DAYS"]))
+        with linking(app):
+            send(build(today, app.config["DIGEST_DAYS"]))
+
+
+def linking(app):
+    """A request context on BASE_URL, so links in the digest are absolute and right."""
+    return app.test_request_context(base_url=app.config["BASE_URL"])
 
 
 @click.command("digest")
@@ -95,7 +101,7 @@ def scheduled(app):
 def digest_command(as_of, days, fmt, send_it):
     """Print the follow-ups for a period, or email them with --send."""
     as_of = as_of.date() if as_of else today_for_user()
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+    with linking(current_app):
         digest = build(as_of, days)
         if not send_it:
             click.echo(render(digest, fmt))
