@@ -53,10 +53,10 @@ def create_app(test_config=None):
     forms.init_app(app)
     errors.init_app(app)
     app.jinja_env.globals["labels"] = models.LABELS
-    from crm import applications, interviews, touches
+    from crm import applications, calendar, events, interviews, touches
 
     for module in (pages, today, settings, contacts, companies, applications, interviews,
-                   touches):
+                   touches, events, calendar):
         app.register_blueprint(module.bp)
     cli.init_app(app)
     digest.init_app(app)

@@ -1,10 +1,11 @@
 """Applications: the list, an application's page, the form, and changing the status."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from peewee import Case
 
 from crm import suggestions
 from crm.db import db
+from crm.errors import get_or_404
 from crm.forms import ConfirmForm
 from crm.models import (
     APPLICATION_STATUSES,
@@ -18,21 +19,13 @@ from crm.models import (
     utcnow,
 )
 from crm.pagination import page_number, paginate
-from crm.process_forms import MAX_ID, ApplicationForm, StatusForm, as_id
+from crm.process_forms import ApplicationForm, StatusForm, as_id
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
 CLOSED_STATUSES = ("rejected", "withdrawn", "hired")
 FIELDS = ("position", "applied_on", "decision_expected_on", "check_in_on", "next_contact",
           "next_steps", "notes")
-
-
-def get_or_404(model, row_id):
-    """The row of this model with this id, or a 404 page."""
-    row = model.get_or_none(model.id == row_id) if row_id <= MAX_ID else None
-    if row is None:
-        abort(404)
-    return row
 
 
 @bp.get("")
@@ -69,10 +62,8 @@ def render_detail(application, status_form):
                  .where(Interviewer.interview.in_([i.id for i in interviews]))
                  .order_by(Interviewer.id)):
         seats.setdefault(seat.interview_id, []).append(seat)
-    people = (Contact.select().join(ApplicationContact)
-              .where(ApplicationContact.application == application).order_by(Contact.name))
     return render_template("applications/detail.html", application=application,
-                           interviews=interviews, seats=seats, people=list(people),
+                           interviews=interviews, seats=seats, people=people_of(application),
                            status_form=status_form, form=ConfirmForm())
 
 

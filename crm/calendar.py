@@ -4,13 +4,14 @@ The token in the feed's URL is its only key: calendar apps cannot log in.
 """
 
 import hmac
+import ipaddress
 import json
 import re
 import secrets
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from flask import (
     Blueprint,
@@ -33,8 +34,14 @@ from crm.db import data_version, db
 from crm.drafts import render_draft
 from crm.events import ends_at, get_event, people_at, person_label, starts_at
 from crm.forms import ConfirmForm
-from crm.ics import CalendarEvent, Reminder, etag_for, last_modified_for, render_calendar, \
-    render_single
+from crm.ics import (
+    CalendarEvent,
+    Reminder,
+    etag_for,
+    last_modified_for,
+    render_calendar,
+    render_single,
+)
 from crm.models import (
     Application,
     Article,
@@ -52,7 +59,7 @@ bp = Blueprint("calendar", __name__)
 
 CALENDAR_NAME = "Followthrough"
 DAYS_BACK, DAYS_AHEAD = 30, 365  # the feed's window, around today
-DRAFT_LINES = 3  # of the draft, in a reminder's description
+DRAFT_LINES, DRAFT_CHARS = 3, 300  # of the draft, in a reminder's description
 NAMES_SHOWN = 12  # people "likely there" named in an event's description
 EPOCH = datetime(1970, 1, 1)
 # The data a suggestion can point at, with the column saying when that row last changed.
@@ -103,6 +110,15 @@ def subscription_urls():
     return url, "webcal://" + url.split("://", 1)[1]
 
 
+def only_this_machine(url):
+    """Whether a URL points at this computer, where Google's servers cannot reach it."""
+    host = urlsplit(url).hostname or ""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def reminders(found, histories):
     """Suggestions as all-day reminders: what to do, why, the draft's opening, a link back."""
     stamps = changed_at(found)
@@ -110,15 +126,22 @@ def reminders(found, histories):
     items = []
     for suggestion in found:
         draft = render_draft(suggestion, histories[suggestion.contact_id], signer, env)
-        opening = [f"Subject: {draft.subject}"] if draft.subject else []
-        body = [line for line in draft.body.splitlines() if line.strip()]
-        opening += body[:DRAFT_LINES] + (["…"] if len(body) > DRAFT_LINES else [])
         items.append(Reminder(
             key=suggestion.key, date=suggestion.due, summary=suggestion.title,
             changed_at=stamps[suggestion.key],
-            description=suggestion.reason + "\n\nDraft:\n" + "\n".join(opening),
+            description=f"{suggestion.reason}\n\nDraft:\n{draft_opening(draft)}",
             url=absolute_url("contacts.detail", contact_id=suggestion.contact_id)))
     return items
+
+
+def draft_opening(draft):
+    """The subject and first lines of a draft: enough to recall it, short enough for a phone."""
+    lines = [f"Subject: {draft.subject}"] if draft.subject else []
+    lines += [line for line in draft.body.splitlines() if line.strip()]
+    text = "\n".join(lines[:DRAFT_LINES])
+    if len(lines) <= DRAFT_LINES and len(text) <= DRAFT_CHARS:
+        return text
+    return text[:DRAFT_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + " …"
 
 
 def changed_at(found):
@@ -251,6 +274,7 @@ def index():
     response = make_response(render_template(
         "calendar/index.html", feed_url=feed_url, webcal_url=webcal_url,
         google_url="https://calendar.google.com/calendar/r?cid=" + quote(webcal_url, safe=""),
+        local_only=only_this_machine(feed_url),
         coming=[s for s in found if s.due >= today][:10],
         events=Event.select().where(Event.end_on >= today).order_by(Event.start_on).limit(5),
         alarms_form=AlarmsForm(alarms=alarms_on()), rotate_form=ConfirmForm()))

@@ -5,7 +5,7 @@ import socket
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 from crm import create_app
 from crm.db import migration_runner
@@ -17,7 +17,7 @@ def init_app(app):
     """Register the commands on the app's CLI."""
     from crm.digest import digest_command
 
-    for command in (init_db, migrate, serve, demo, digest_command):
+    for command in (init_db, migrate, serve, demo, digest_command, calendar_url):
         app.cli.add_command(command)
 
 
@@ -78,6 +78,16 @@ def demo():
     from crm.demo import load_demo
 
     click.echo(load_demo())
+
+
+@click.command("calendar-url")
+@with_appcontext
+def calendar_url():
+    """Print the secret calendar subscription URL, https and webcal://, made from CRM_BASE_URL."""
+    from crm.calendar import subscription_urls
+
+    for url in subscription_urls():
+        click.echo(url)
 
 
 main = FlaskGroup(create_app=create_app, help="Followthrough, a personal CRM for job seekers.")

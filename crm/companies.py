@@ -1,9 +1,10 @@
 """Companies: the list, a company's page with its people, adding and editing."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from peewee import JOIN, IntegrityError, fn
 
 from crm.db import db
+from crm.errors import get_or_404
 from crm.forms import CompanyForm
 from crm.models import Application, Company, Contact, utcnow
 from crm.pagination import page_number, paginate
@@ -13,10 +14,7 @@ bp = Blueprint("companies", __name__, url_prefix="/companies")
 
 def get_company(company_id):
     """The company with this id, or a 404 page."""
-    company = Company.get_or_none(Company.id == company_id)
-    if company is None:
-        abort(404)
-    return company
+    return get_or_404(Company, company_id)
 
 
 @bp.get("")

@@ -2,7 +2,6 @@
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -12,6 +11,7 @@ from flask import (
 )
 
 from crm.db import db
+from crm.errors import get_or_404
 from crm.forms import ConfirmForm, ContactForm
 from crm.models import (
     CONTACT_STATUSES,
@@ -34,10 +34,7 @@ FILTERS = ("q", "status", "role", "company", "tag", "archived")
 
 def get_contact(contact_id):
     """The contact with this id, or a 404 page."""
-    contact = Contact.get_or_none(Contact.id == contact_id)
-    if contact is None:
-        abort(404)
-    return contact
+    return get_or_404(Contact, contact_id)
 
 
 @bp.get("")

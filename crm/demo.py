@@ -77,6 +77,7 @@ def load_story(people, today):
         company=bob.company, position="Manager of Partnership Strategy and Service",
         status="rejected", applied_on=interview_day - timedelta(days=14),
         closed_on=today - timedelta(days=2),
+        next_contact="HR (Priya Shah)",
         next_steps="Stay in touch with HR (Priya) about the hiring process.")
     ApplicationContact.create(application=meridian, contact=priya)
     interview = Interview.create(

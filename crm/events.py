@@ -44,7 +44,8 @@ class EventForm(FlaskForm):
                            description="Leave both times empty for an all-day event")
     end_time = TimeField("Ends at", [Optional()])
     timezone = StringField("Time zone", [Length(max=64)], filters=[stripped],
-                           description="Where the event is held, e.g. America/New_York")
+                           description="Where the event is held, e.g. America/New_York",
+                           render_kw={"list": "time-zones", "autocomplete": "off"})
     place = StringField("Place", [Length(max=200)], filters=[stripped])
     url = StringField("Web page", [Length(max=500), web_address], filters=[stripped])
     notes = TextAreaField("Notes", [Length(max=20000)])
@@ -137,11 +138,12 @@ def people_at(event_ids):
     pairs = list(EventAttendee.select(EventAttendee.event, EventAttendee.contact)
                  .where(EventAttendee.event.in_(event_ids)).tuples())
     # Archived people stay off the list unless linked by hand.
-    pairs += (EventCompany.select(EventCompany.event, Contact.id)
-              .join(Contact, on=(EventCompany.company == Contact.company))
-              .where(EventCompany.event.in_(event_ids), Contact.archived_at.is_null()).tuples())
+    pairs.extend(EventCompany.select(EventCompany.event, Contact.id)
+                 .join(Contact, on=(EventCompany.company == Contact.company))
+                 .where(EventCompany.event.in_(event_ids), Contact.archived_at.is_null())
+                 .tuples())
     contacts = {c.id: c for c in Contact.select(Contact, Company).join(Company, JOIN.LEFT_OUTER)
-                .where(Contact.id.in_({contact_id for _, contact_id in pairs}))}
+                .where(Contact.id.in_(list({contact_id for _, contact_id in pairs})))}
     result = {}
     for event_id, contact_id in pairs:
         result.setdefault(event_id, {})[contact_id] = contacts[contact_id]

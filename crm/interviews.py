@@ -6,13 +6,16 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from peewee import Case
 
 from crm import suggestions
-from crm.applications import contacts_for, get_or_404, match_contacts
+from crm.applications import contacts_for, match_contacts
 from crm.db import db
+from crm.errors import get_or_404
 from crm.forms import ConfirmForm
 from crm.models import Application, Contact, Interview, Interviewer, utcnow
 from crm.process_forms import MAX_INTERVIEWERS, InterviewForm, time_zone_names
 
 bp = Blueprint("interviews", __name__)
+
+TEXT_FIELDS = ("timezone", "kind", "location", "discussed", "accomplishments")
 
 
 @bp.route("/applications/<int:application_id>/interviews/new", methods=["GET", "POST"])
@@ -28,11 +31,13 @@ def edit(interview_id):
     """Change an interview's time, people or notes."""
     interview = get_or_404(Interview, interview_id)
     seats = list(interview.interviewers.join(Contact).order_by(Interviewer.id))
+    # Not obj=interview: its `assistant` and `interviewers` are rows, the form wants names.
     form = InterviewForm(
-        obj=interview, on_date=interview.starts_at.date(), at_time=interview.starts_at.time(),
+        on_date=interview.starts_at.date(), at_time=interview.starts_at.time(),
         assistant=interview.assistant.name if interview.assistant else "",
         interviewers=[{"name": s.contact.name, "values": s.values, "concerns": s.concerns}
-                      for s in seats])
+                      for s in seats],
+        **{name: getattr(interview, name) for name in TEXT_FIELDS})
     return edit_form(interview, form, "Saved")
 
 
@@ -73,7 +78,7 @@ def save_interview(interview, form):
         return False
     with db.atomic():
         interview.starts_at = datetime.combine(form.on_date.data, form.at_time.data)
-        for name in ("timezone", "kind", "location", "discussed", "accomplishments"):
+        for name in TEXT_FIELDS:
             setattr(interview, name, getattr(form, name).data)
         assistants = contacts_for(helper, application.company, "assistant")
         interview.assistant = assistants[0] if assistants else None

@@ -1,12 +1,10 @@
 """The health check, and the pages the later features fill in."""
 
-from datetime import date
-
 from flask import Blueprint, render_template
 from peewee import JOIN
 
 from crm.db import db
-from crm.models import Article, Company, Event, Feed
+from crm.models import Article, Company, Feed
 
 bp = Blueprint("pages", __name__)
 
@@ -17,19 +15,6 @@ def news():
     articles = (Article.select(Article, Feed, Company).join(Feed).join(Company, JOIN.LEFT_OUTER)
                 .order_by(Article.published_at.desc()).limit(50))
     return render_template("pages/news.html", articles=articles)
-
-
-@bp.get("/events")
-def events():
-    """Conferences and meetings, upcoming first."""
-    upcoming = Event.select().where(Event.end_on >= date.today()).order_by(Event.start_on)
-    return render_template("pages/events.html", events=upcoming)
-
-
-@bp.get("/calendar")
-def calendar():
-    """How to subscribe to the reminders calendar."""
-    return render_template("pages/calendar.html")
 
 
 @bp.get("/healthz")

@@ -16,15 +16,15 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from crm.forms import options, stripped
+from crm.errors import MAX_ID
+from crm.forms import options
 from crm.models import APPLICATION_STATUSES, CHANNELS, INTERVIEW_KINDS
 
 DIRECTIONS = [("out", "I reached out (outbound)"), ("in", "They replied or reached out (inbound)")]
 DATE_MESSAGE = "Enter a date like 2026-11-20."
 MAX_INTERVIEWERS = 12
-MAX_ID = 2**63 - 1  # SQLite's largest integer: bigger ids in a URL cannot match a row
 
 
 def as_id(value):
@@ -62,22 +62,31 @@ def time_zone(form, field):
         raise ValidationError("Choose a time zone like America/New_York or Europe/Paris.")
 
 
+def text(value):
+    """Trim typed text; a field the browser did not send is empty, not None."""
+    return value.strip() if isinstance(value, str) else ""
+
+
 def squeezed(value):
     """Trim a name and collapse the spaces inside it, so names compare as written."""
-    return " ".join(value.split()) if isinstance(value, str) else value
+    return " ".join(value.split()) if isinstance(value, str) else ""
 
 
-def one_name_per_line(text):
-    """The distinct names typed one per line, in order."""
-    return list(dict.fromkeys(" ".join(line.split()) for line in (text or "").splitlines()
-                              if line.strip()))
+def one_name_per_line(typed):
+    """The names typed one per line, in order, each once whatever its case."""
+    names = {}
+    for line in (typed or "").splitlines():
+        name = " ".join(line.split())
+        if name:
+            names.setdefault(name.casefold(), name)
+    return list(names.values())
 
 
 class ApplicationForm(FlaskForm):
-    company = StringField("Company", [InputRequired("Which company is this with?"),
+    company = StringField("Company", [DataRequired("Which company is this with?"),
                                       Length(max=200)], filters=[squeezed])
-    position = StringField("Position", [InputRequired("Name the position."), Length(max=200)],
-                           filters=[stripped])
+    position = StringField("Position", [DataRequired("Name the position."), Length(max=200)],
+                           filters=[text])
     status = SelectField("Status", choices=options(APPLICATION_STATUSES), default="applied")
     applied_on = optional_date("Applied on")
     decision_expected_on = optional_date("Decision expected on")
@@ -85,14 +94,14 @@ class ApplicationForm(FlaskForm):
                                 "The day you said you would check in, if you agreed one.")
     closed_on = optional_date("Closed on", "Filled in with today when the application is "
                                            "rejected, withdrawn or hired.")
-    next_contact = StringField("Next point of contact", [Length(max=200)], filters=[stripped],
+    next_contact = StringField("Next point of contact", [Length(max=200)], filters=[text],
                                description='Named in your letters, e.g. "HR (Priya Shah)".')
     people = TextAreaField("People involved without an interview", [Length(max=5000)],
                            description="One name per line, e.g. the recruiter. Names you "
                                        "already have are linked; new ones are added as "
-                                       "contacts at the company.")
-    next_steps = TextAreaField("Next steps", [Length(max=20000)])
-    notes = TextAreaField("Notes", [Length(max=20000)])
+                                       "contacts at the company.", filters=[text])
+    next_steps = TextAreaField("Next steps", [Length(max=20000)], filters=[text])
+    notes = TextAreaField("Notes", [Length(max=20000)], filters=[text])
 
     def people_names(self):
         """The names typed in the people box."""
@@ -108,13 +117,13 @@ class InterviewerForm(Form):
     name = StringField("Interviewer", [Length(max=200)], filters=[squeezed])
     values = TextAreaField("Values they care about", [Length(max=5000)],
                            description="One per line; line 1 is answered by your first "
-                                       "accomplishment, and so on.")
+                                       "accomplishment, and so on.", filters=[text])
     concerns = TextAreaField("Concerns they raised", [Length(max=5000)],
-                             description="One per line.")
+                             description="One per line.", filters=[text])
 
     def validate_name(self, field):
         """Notes about nobody would be lost: ask whose they are."""
-        if not field.data and (self.values.data.strip() or self.concerns.data.strip()):
+        if not field.data and (self.values.data or self.concerns.data):
             raise ValidationError("Whose values and concerns are these? Enter a name.")
 
 
@@ -124,18 +133,18 @@ class InterviewForm(FlaskForm):
     at_time = TimeField("Time", [InputRequired("Enter the time it starts.")],
                         format=["%H:%M", "%H:%M:%S"],
                         invalid_value_message="Enter a time like 14:30.")
-    timezone = StringField("Time zone", [InputRequired("Choose a time zone."), time_zone],
-                           filters=[stripped])
+    timezone = StringField("Time zone", [DataRequired("Choose a time zone."), time_zone],
+                           filters=[text])
     kind = SelectField("Kind", choices=options(INTERVIEW_KINDS), default="onsite")
-    location = StringField("Location", [Length(max=300)], filters=[stripped])
-    interviewers = FieldList(FormField(InterviewerForm), min_entries=1,
+    location = StringField("Location", [Length(max=300)], filters=[text])
+    interviewers = FieldList(FormField(InterviewerForm), min_entries=2,
                              max_entries=MAX_INTERVIEWERS)
     assistant = StringField("Assistant or receptionist", [Length(max=200)], filters=[squeezed],
                             description="Whoever welcomed you; they get a thank-you note.")
-    discussed = TextAreaField("What you discussed", [Length(max=20000)])
+    discussed = TextAreaField("What you discussed", [Length(max=20000)], filters=[text])
     accomplishments = TextAreaField("Your matching accomplishments", [Length(max=20000)],
                                     description="One per line, in the order of the values "
-                                                "they answer.")
+                                                "they answer.", filters=[text])
 
     def interviewer_rows(self):
         """The interviewer rows with a name, as (row form, name)."""
@@ -163,8 +172,8 @@ class TouchForm(FlaskForm):
                             invalid_value_message=DATE_MESSAGE)
     channel = SelectField("Channel", choices=options(CHANNELS), default="email")
     direction = SelectField("Direction", choices=options(DIRECTIONS), default="out")
-    note = TextAreaField("Note", [Length(max=20000)])
+    note = TextAreaField("Note", [Length(max=20000)], filters=[text])
     article_id = SelectField("Article sent", coerce=optional_id, choices=[])
-    suggestion_key = HiddenField(validators=[Length(max=200)], filters=[stripped])
-    next = HiddenField(validators=[Length(max=2000)])
+    suggestion_key = HiddenField(validators=[Length(max=200)], filters=[text])
+    next = HiddenField(validators=[Length(max=2000)], filters=[text])
     log_anyway = BooleanField("Log it anyway")

@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from crm import suggestions
-from crm.applications import get_or_404
 from crm.db import db
+from crm.errors import get_or_404
 from crm.forms import ConfirmForm
 from crm.models import Article, ArticleMatch, Contact, Touch
 from crm.playbook import format_day

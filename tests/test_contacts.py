@@ -179,3 +179,8 @@ def test_list_page_query_count_does_not_grow_with_rows(client, database):
         add(client, name=f"Many {n}", company=f"Co {n}", tags=f"x, t{n}")
     assert queries_for("/contacts") == few
     assert queries_for("/contacts?q=many&sort=company&tag=x") == few
+
+
+def test_ids_too_large_for_the_database_are_a_404(client):
+    for url in ("/contacts/99999999999999999999", "/companies/99999999999999999999/edit"):
+        assert client.get(url).status_code == 404

@@ -67,25 +67,27 @@ def write_contacts_csv(
 def parse_contacts_csv(data: bytes) -> list[PersonRecord]:
     """Read a contacts CSV with a header row (our export's columns, any case) into records."""
     rows = csv_rows(decode_upload(data, expected="CSV file"))
-    header_line, header = next(rows, (0, []))
-    fields = _header_fields(header)
-    if not NAME_FIELDS & set(fields.values()):
+    header_line, header = next(rows, (1, []))
+    if not _names_people(header):
         raise FormatError(f"Row {header_line}: the header has no 'Name' column.")
+    fields = _header_fields(header)
     return [_record(line, cells_by_column(line, header, cells), fields) for line, cells in rows]
 
 
 def sniff_format(filename: str, data: bytes) -> str:
     """Tell from the content whether an upload is 'linkedin', 'csv' or 'vcard'."""
     is_vcf = filename.lower().endswith((".vcf", ".vcard"))
-    text = decode_upload(data, expected="vCard file" if is_vcf else "CSV or vCard file")
+    is_csv = filename.lower().endswith(".csv")
+    expected = "vCard file" if is_vcf else "CSV file" if is_csv else "CSV or vCard file"
+    text = decode_upload(data, expected=expected)
     if text.lstrip().upper().startswith("BEGIN:VCARD"):
         return "vcard"
     if is_vcf:
         raise FormatError(f"{filename} is not a vCard file: it does not start with BEGIN:VCARD.")
     if is_connections_export(text):
         return "linkedin"
-    _, header = next(csv_rows(text), (0, []))
-    if NAME_FIELDS & set(_header_fields(header).values()):
+    _, header = next(csv_rows(text), (1, []))
+    if _names_people(header):
         return "csv"
     raise FormatError(
         f"{filename} is not LinkedIn's Connections.csv, a contacts CSV with a 'Name' column,"
@@ -97,6 +99,11 @@ def _header_fields(header: list[str]) -> dict[str, str]:
     """Map each header cell we know to its record field."""
     known = {column: COLUMN_FIELDS.get(" ".join(column.lower().split())) for column in header}
     return {column: field for column, field in known.items() if field}
+
+
+def _names_people(header: list[str]) -> bool:
+    """Tell whether a header has a column that names the person."""
+    return bool(NAME_FIELDS & set(_header_fields(header).values()))
 
 
 def _record(line: int, values: dict[str, str], fields: dict[str, str]) -> PersonRecord:

@@ -26,8 +26,6 @@ CSV_ERRORS = {
 
 def decode_upload(data: bytes, expected: str = "text file") -> str:
     """Decode uploaded bytes (UTF-8, UTF-16 with BOM, else cp1252) into text with \\n newlines."""
-    if not data.strip():
-        raise FormatError("The file is empty.")
     for magic, kind in MAGIC_NUMBERS:
         if data.startswith(magic):
             raise FormatError(f"This file looks like {kind}, not a {expected}.")
@@ -49,6 +47,8 @@ def decode_upload(data: bytes, expected: str = "text file") -> str:
                 text = data.decode("cp1252")
             except UnicodeDecodeError:
                 text = data.decode("latin-1")
+    if not text.strip():
+        raise FormatError("The file is empty.")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -4,7 +4,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-import vobject
 from vobject.base import ContentLine, VObjectError, backslashEscape, textLineToContentLine
 
 from .records import FormatError, PersonRecord, unique
@@ -51,14 +50,13 @@ def parse_vcards(data: bytes) -> list[PersonRecord]:
             f"Card {len(records) + 1} (line {start}): BEGIN:VCARD has no END:VCARD;"
             " the file looks cut short."
         )
-    if not records:
-        raise FormatError("This file holds no vCards (no BEGIN:VCARD line).")
     return records
 
 
 def write_vcards(records: Iterable[PersonRecord]) -> str:
     """Write records as vCard 3.0 text (CRLF, folded lines), the version most programs import."""
-    return "".join(_card(record).serialize() for record in records)
+    # By hand rather than through vobject's objects, which take 2 s for 10,000 cards.
+    return "".join(_card(record) for record in records)
 
 
 def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
@@ -117,7 +115,9 @@ def _record(number: int, card: list[ContentLine]) -> PersonRecord:
 
 def _unescape(value: str) -> str:
     r"""Undo vCard escaping (\n, \, \; \\, and the \: Apple and Google write in URLs)."""
-    return ESCAPED.sub(lambda match: "\n" if match[1] in "nN" else match[1], value)
+    text = ESCAPED.sub(lambda match: "\n" if match[1] in "nN" else match[1], value)
+    # Quoted-printable values (vCard 2.1) carry the CRLF of the phone that wrote them.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _split(value: str, separator: str = ";") -> list[str]:
@@ -153,37 +153,52 @@ def _phone(value: str) -> str:
 
 def _social_profile(line: ContentLine) -> str:
     url = _unescape(line.value).strip()
-    if "://" in url or "LINKEDIN" not in _types(line):
+    if "://" in url:
         return url
-    # Apple sometimes stores only the user name, in x-user or as "x-apple:name".
-    user = line.params.get("X-USER", [url.rsplit(":", 1)[-1]])[0]
-    return f"https://www.linkedin.com/in/{user}"
+    if "LINKEDIN" in _types(line):
+        # Apple sometimes stores only the user name, in x-user or as "x-apple:name".
+        user = line.params.get("X-USER", [url.rsplit(":", 1)[-1]])[0]
+        return f"https://www.linkedin.com/in/{user}"
+    return ""  # another service's bare user name is not a web address
 
 
-def _card(record: PersonRecord) -> vobject.base.Component:
-    card = vobject.vCard()
-    card.add("fn").value = record.name
-    card.add("n").value = vobject.vcard.Name(family=record.last_name, given=record.first_name)
-    if record.company:
-        card.add("org").value = [record.company]
-    for name, value in (("title", record.title), ("note", record.note)):
+def _card(record: PersonRecord) -> str:
+    lines = [
+        "BEGIN:VCARD",
+        "VERSION:3.0",
+        f"FN:{backslashEscape(record.name)}",
+        f"N:{backslashEscape(record.last_name)};{backslashEscape(record.first_name)};;;",
+    ]
+    for name, value in (("ORG", record.company), ("TITLE", record.title), ("NOTE", record.note)):
         if value:
-            card.add(name).value = value
-    for name, values, kind in (
-        ("email", record.emails, "INTERNET"),
-        ("tel", record.phones, "VOICE"),
-    ):
-        for index, value in enumerate(values):
-            line = card.add(name)
-            line.value = value
-            # The first one is the one to use, as the parser (and every address book) reads it.
-            line.type_param = [kind, "PREF"] if index == 0 else [kind]
-    for url in (record.linkedin_url, *record.urls):
-        if url:
-            card.add("url").value = url
+            lines.append(f"{name}:{backslashEscape(value)}")
+    lines += _typed_lines("EMAIL", "INTERNET", record.emails)
+    lines += _typed_lines("TEL", "VOICE", record.phones)
+    lines += [f"URL:{backslashEscape(url)}" for url in (record.linkedin_url, *record.urls) if url]
     if record.tags:
-        categories = card.add("categories")
-        # Already escaped, so that the commas between tags stay separators.
-        categories.value = ",".join(backslashEscape(tag) for tag in record.tags)
-        categories.encoded = True
-    return card
+        lines.append("CATEGORIES:" + ",".join(backslashEscape(tag) for tag in record.tags))
+    lines.append("END:VCARD")
+    return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def _typed_lines(name: str, kind: str, values: tuple[str, ...]) -> list[str]:
+    # The first value is marked preferred, as the parser (and every address book) reads it.
+    return [
+        f"{name};TYPE={kind}{',PREF' if index == 0 else ''}:{backslashEscape(value)}"
+        for index, value in enumerate(values)
+    ]
+
+
+def _fold(line: str) -> str:
+    """Fold a line to 75 octets per physical line (RFC 2426) without splitting a character."""
+    if len(line.encode()) <= 75:
+        return line
+    parts, current, size = [], "", 0
+    for char in line:
+        width = len(char.encode())
+        if size + width > 75:
+            parts.append(current)
+            current, size = " ", 1
+        current += char
+        size += width
+    return "\r\n".join([*parts, current])

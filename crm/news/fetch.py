@@ -134,6 +134,8 @@ def _result(response, url, etag, last_modified, max_bytes):
 
 
 def _too_large(max_bytes):
+    if max_bytes >= 1024 * 1024:
+        return f"the response is larger than {max_bytes / (1024 * 1024):g} MB"
     return f"the response is larger than {max_bytes // 1024} KB"
 
 
