@@ -166,6 +166,7 @@ def test_done_opens_the_prefilled_touch_form_and_logging_it_ends_the_suggestion(
                                     "note": fields.get("note", "sent"), "suggestion_key": key,
                                     "log_anyway": "y", "article_id": ""})
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    assert app.extensions["crm.suggestions"]["key"][1] == data_version()  # patched, not dropped
     assert key not in suggestion_keys(client.get("/?all=1").get_data(as_text=True))
 
 
