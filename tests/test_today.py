@@ -33,7 +33,7 @@ def test_follow_through_letter_is_due_the_day_after_the_interview(app, client):
 def test_rejection_brings_keep_me_in_mind_letters(app, client):
     load(app)
     html = client.get("/?all=1").get_data(as_text=True)
-    assert re.search(r"Bob Hale</a>:</strong>\s*Ask Bob Hale to keep you in mind", html)
+    assert "<strong>Ask Bob Hale to keep you in mind</strong>" in html
 
 
 def test_skipped_suggestion_stays_gone_after_a_restart(app, client, database):
