@@ -32,5 +32,8 @@ lint: $(VENV)/.installed-test
 test: $(VENV)/.installed-test browser lint
 	$(BIN)/python -m pytest
 
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m benchmarks.run
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

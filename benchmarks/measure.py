@@ -22,29 +22,42 @@ LIST_PAGES = {
 }
 
 
-def measure(client, url, repeat=30):
+def measure(client, url, repeat=30, headers=None, status=200):
     """Median and 95th percentile in ms over repeated requests, and the query count.
 
-    A URL ending in "?cold" drops the suggestions cache before each request.
+    A URL ending in "?cold" drops the suggestions and calendar caches before each request.
     """
     cold = url.endswith("?cold")
     url = url.removesuffix("?cold")
     extensions = client.application.extensions
     extensions.pop("crm.suggestions", None)
+    if cold:
+        extensions.pop("crm.calendar", None)
     statements = []
     db.connection().set_trace_callback(statements.append)
-    response = client.get(url)
+    response = client.get(url, headers=headers)
     db.connection().set_trace_callback(None)
-    assert response.status_code == 200, (url, response.status_code)
+    assert response.status_code == status, (url, response.status_code)
     times = []
     for _ in range(10 if cold else repeat):
         if cold:
             extensions.pop("crm.suggestions", None)
+            extensions.pop("crm.calendar", None)
         started = time.perf_counter()
-        client.get(url)
+        client.get(url, headers=headers)
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
     return statistics.median(times), times[int(len(times) * 0.95) - 1], len(statements)
+
+
+def feed_rows(client):
+    """The calendar feed rendered from nothing, and a calendar app's poll answered with 304."""
+    from crm.calendar import feed_token
+
+    url = f"/calendar/{feed_token()}.ics"
+    etag = client.get(url).headers["ETag"]
+    return {"calendar feed, cold": {"url": url + "?cold"},
+            "calendar feed, 304": {"url": url, "headers": {"If-None-Match": etag}, "status": 304}}
 
 
 def main():
@@ -57,8 +70,9 @@ def main():
         db.connect(reuse_if_open=True)
         client = app.test_client()
         print(f"{'page':34} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
-        for name, url in LIST_PAGES.items():
-            median, p95, queries = measure(client, url)
+        rows = {name: {"url": url} for name, url in LIST_PAGES.items()} | feed_rows(client)
+        for name, options in rows.items():
+            median, p95, queries = measure(client, **options)
             print(f"{name:34} {median:10.1f} {p95:8.1f} {queries:8}")
 
 

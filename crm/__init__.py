@@ -36,6 +36,10 @@ def create_app(test_config=None):
         DIGEST_TO="",
         DIGEST_EVERY_DAYS=7,
         DIGEST_DAYS=7,
+        MAX_CONTENT_LENGTH=10 * 2**20,  # bytes: uploads over 10 MiB get the import page's advice
+        PROXY_FIX=False,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=14 * 24 * 3600,  # seconds: a login lasts two weeks unused
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -58,8 +62,20 @@ def create_app(test_config=None):
     for module in (pages, today, settings, contacts, companies, applications, interviews,
                    touches, events, calendar):
         app.register_blueprint(module.bp)
+    from crm.transfer import views as transfer
+
+    app.register_blueprint(transfer.bp)
     cli.init_app(app)
     digest.init_app(app)
+    from crm.news import sync as news_sync
+    from crm.news import views as news_views
+
+    app.register_blueprint(news_views.bp)
+    news_sync.init_app(app)
+    from crm import auth, security
+
+    auth.init_app(app)
+    security.init_app(app)
     return app
 
 

@@ -85,6 +85,8 @@ def stored_once(key, make):
 
 def feed_token():
     """The secret in the feed's URL."""
+    # Made with the token, so serving the feed never writes (which would void its cache).
+    namespace()
     return stored_once("calendar.token", lambda: secrets.token_urlsafe(32))
 
 

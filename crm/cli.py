@@ -16,8 +16,11 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 def init_app(app):
     """Register the commands on the app's CLI."""
     from crm.digest import digest_command
+    from crm.news.commands import feeds_group, refresh_command
+    from crm.transfer.commands import COMMANDS as TRANSFER_COMMANDS
 
-    for command in (init_db, migrate, serve, demo, digest_command, calendar_url):
+    for command in (init_db, migrate, serve, demo, digest_command, calendar_url,
+                    feeds_group, refresh_command, *TRANSFER_COMMANDS):
         app.cli.add_command(command)
 
 
@@ -45,11 +48,11 @@ def migrate():
 @click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
 def serve(host, port, threads):
     """Serve the app with the production server (waitress)."""
-    if not is_loopback(host):
-        raise click.ClickException(
-            f"Refusing to listen on {host}: no password is set, so anyone who can reach that "
-            "address could read your contacts. Listen on 127.0.0.1 (the default) or behind "
-            "a reverse proxy on this machine.")
+    from crm.auth import password_hash
+
+    refused = listen_refusal(host, password_set=password_hash() is not None)
+    if refused:
+        raise click.ClickException(refused)
     from waitress import serve as waitress_serve
 
     from crm import scheduler
@@ -59,6 +62,15 @@ def serve(host, port, threads):
     click.echo(f"Serving Followthrough on http://{host}:{port} (background jobs: {jobs})")
     scheduler.start(app)
     waitress_serve(app, host=host, port=port, threads=threads, ident="Followthrough")
+
+
+def listen_refusal(host, password_set):
+    """Why the server may not listen on this host, or None when it may."""
+    if password_set or is_loopback(host):
+        return None
+    return (f"Refusing to listen on {host}: no password is set, so anyone who can reach that "
+            "address could read your contacts. Run `crm set-password` first, or listen on "
+            "127.0.0.1 (the default).")
 
 
 def is_loopback(host):

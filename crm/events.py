@@ -44,7 +44,8 @@ class EventForm(FlaskForm):
                            description="Leave both times empty for an all-day event")
     end_time = TimeField("Ends at", [Optional()])
     timezone = StringField("Time zone", [Length(max=64)], filters=[stripped],
-                           description="Where the event is held, e.g. America/New_York",
+                           description="Where it is held, e.g. America/New_York; "
+                                       "empty for your own",
                            render_kw={"list": "time-zones", "autocomplete": "off"})
     place = StringField("Place", [Length(max=200)], filters=[stripped])
     url = StringField("Web page", [Length(max=500), web_address], filters=[stripped])
@@ -71,9 +72,10 @@ class EventForm(FlaskForm):
                 <= datetime.combine(start, self.start_time.data)):
             self.end_time.errors.append("The event must end after it starts.")
             valid = False
+        self.timezone.data = self.timezone.data or str(user_timezone())
         try:
-            ZoneInfo(self.timezone.data or "")
-        except (ZoneInfoNotFoundError, ValueError):
+            ZoneInfo(self.timezone.data)
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long
             self.timezone.errors.append(
                 f"Unknown time zone “{self.timezone.data}”: pick a name like America/New_York.")
             valid = False
@@ -151,6 +153,12 @@ def people_at(event_ids):
             for event_id, people in result.items()}
 
 
+def companies_at(event):
+    """The companies linked to an event, by name."""
+    return list(Company.select().join(EventCompany).where(EventCompany.event == event)
+                .order_by(Company.name))
+
+
 def upcoming_for(contact_id, today):
     """The events still ahead that a contact is likely at."""
     company = Contact.select(Contact.company).where(Contact.id == contact_id)
@@ -199,7 +207,7 @@ def detail(event_id):
     event = get_event(event_id)
     return render_template("events/detail.html", event=event,
                            people=people_at([event.id]).get(event.id, []),
-                           companies=[link.company for link in event.companies])
+                           companies=companies_at(event))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -224,7 +232,7 @@ def edit(event_id):
         form.people.data = "\n".join(person_label(c) for c in
                                      Contact.select().join(EventAttendee)
                                      .where(EventAttendee.event == event).order_by(Contact.name))
-        form.companies.data = "\n".join(link.company.name for link in event.companies)
+        form.companies.data = "\n".join(company.name for company in companies_at(event))
     if form.validate_on_submit():
         save_event(event, form)
         flash(f"Saved {event.name}.", "success")

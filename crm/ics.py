@@ -1,6 +1,7 @@
 """Reminders and events -> RFC 5545 calendar bytes (pure: no database, request or clock)."""
 
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -12,6 +13,7 @@ PRODID = "-//Followthrough//Followthrough CRM//EN"
 UID_DOMAIN = "followthrough"
 # An all-day item has no time of its own; its alarm rings at 09:00 on the day.
 ALL_DAY_ALARM = timedelta(hours=9)
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 FOLD_AT = 74  # octets before the line break; a continuation adds its leading space
 
 
@@ -75,6 +77,8 @@ class _Text(vText):
 
     def to_ical(self) -> bytes:
         text = self.replace("\r\n", "\n").replace("\r", "\n")
+        # TEXT may hold a tab and (escaped) line breaks, no other control character.
+        text = CONTROL_CHARACTERS.sub("", text)
         for char in "\\;,":
             text = text.replace(char, "\\" + char)
         return text.replace("\n", "\\n").encode(self.encoding)
@@ -147,26 +151,27 @@ def _calendar(reminders, events, namespace, alarm_minutes):
 
 
 def _to_ical(cal: Calendar) -> bytes:
-    """The same bytes as cal.to_ical(), folding ASCII lines a slice at a time.
+    """The same bytes as cal.to_ical(), folded a slice at a time.
 
-    icalendar folds character by character, which was most of the time a
-    10,000-contact feed took to render; other lines still go through it.
+    icalendar folds character by character: a sixth of the time a
+    10,000-contact feed took to render.
     """
-    return b"".join(_fold(line) + b"\r\n" for line in cal.content_lines() if line)
+    return b"".join(_fold(line.encode()) + b"\r\n" for line in cal.content_lines() if line)
 
 
-def _fold(line) -> bytes:
-    if not line.isascii():
-        return line.to_ical()
+def _fold(data: bytes) -> bytes:
     chunks, start = [], 0
-    while len(line) - start > FOLD_AT:
+    while len(data) - start > FOLD_AT:
         end = start + FOLD_AT
+        while data[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte: keep the character whole
+            end -= 1
         # As icalendar does: never end a line on the backslash (or ^) of an escape.
-        end -= line[end - 1] in "\\^"
-        chunks.append(line[start:end])
+        if data[end - 1] in b"\\^" and end - start > 1:
+            end -= 1
+        chunks.append(data[start:end])
         start = end
-    chunks.append(line[start:])
-    return "\r\n ".join(chunks).encode("ascii")
+    chunks.append(data[start:])
+    return b"\r\n ".join(chunks)
 
 
 def _reminder_vevent(reminder: Reminder, namespace) -> Event:

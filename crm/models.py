@@ -291,6 +291,7 @@ class Feed(BaseModel):
     error_count = IntegerField(default=0)
     last_error = TextField(default="")
     paused = BooleanField(default=False)
+    locked_until = DateTimeField(null=True)  # a refresh holds the feed until then
     created_at = DateTimeField(default=utcnow)
 
 
@@ -302,6 +303,8 @@ class Article(BaseModel):
     summary_html = TextField(default="")  # sanitized by feedparser on the way in
     published_at = DateTimeField(index=True)
     first_seen_at = DateTimeField(default=utcnow)
+    # The first stored copy of the same link from another feed: listed once, under that copy.
+    duplicate_of = ForeignKeyField("self", null=True, backref="duplicates", on_delete="SET NULL")
 
     class Meta:
         indexes = ((("feed", "identity"), True),)

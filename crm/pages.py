@@ -1,20 +1,10 @@
-"""The health check, and the pages the later features fill in."""
+"""The health check."""
 
-from flask import Blueprint, render_template
-from peewee import JOIN
+from flask import Blueprint
 
 from crm.db import db
-from crm.models import Article, Company, Feed
 
 bp = Blueprint("pages", __name__)
-
-
-@bp.get("/news")
-def news():
-    """The latest articles from the companies' feeds."""
-    articles = (Article.select(Article, Feed, Company).join(Feed).join(Company, JOIN.LEFT_OUTER)
-                .order_by(Article.published_at.desc()).limit(50))
-    return render_template("pages/news.html", articles=articles)
 
 
 @bp.get("/healthz")

@@ -63,7 +63,7 @@ def settings_form_class():
             """Only time zones Python knows."""
             try:
                 ZoneInfo(field.data.strip())
-            except (ValueError, ZoneInfoNotFoundError):
+            except (ValueError, ZoneInfoNotFoundError, OSError):  # OSError: a name too long
                 raise ValidationError(f"Unknown time zone: {field.data}.") from None
 
     for rule in Rules.fields_for_settings():

@@ -10,13 +10,18 @@ FEEDS = Path(__file__).parent / "feeds"
 
 @dataclass
 class Reply:
-    """One canned answer; `announce_length=False` makes the client read until close."""
+    """One canned answer; `announce_length=False` makes the client read until close.
+
+    `trickle` sends the body a byte at a time, waiting that many seconds between
+    bytes: slower than any deadline, yet never silent long enough to time out.
+    """
 
     status: int = 200
     body: bytes = b""
     headers: dict = field(default_factory=dict)
     delay: float = 0
     announce_length: bool = True
+    trickle: float = 0
 
     @classmethod
     def file(cls, name, content_type="application/rss+xml", **options):
@@ -41,7 +46,13 @@ class _Handler(BaseHTTPRequestHandler):
             if reply.announce_length and "Content-Length" not in reply.headers:
                 self.send_header("Content-Length", str(len(reply.body)))
             self.end_headers()
-            self.wfile.write(reply.body)
+            if not reply.trickle:
+                self.wfile.write(reply.body)
+            for n in range(len(reply.body) if reply.trickle else 0):
+                self.wfile.write(reply.body[n : n + 1])
+                self.wfile.flush()
+                if server.stopping.wait(reply.trickle):
+                    return
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up first, as the timeout tests intend
 

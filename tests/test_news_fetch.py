@@ -122,6 +122,17 @@ def test_a_slow_server_hits_the_read_timeout(server):
     assert time.monotonic() - started < 2
 
 
+def test_a_body_trickling_in_past_the_deadline_is_cut_off(server):
+    server.routes["/drip"] = Reply.file("rss_guid.xml", trickle=0.05)
+    started = time.monotonic()
+
+    result = local(server.url("/drip"), timeout=(1, 1), deadline=0.5)
+
+    assert result.error == "the server took more than 0.5 seconds to send the feed"
+    assert result.body is None
+    assert time.monotonic() - started < 2
+
+
 @pytest.mark.parametrize("announce_length", [True, False])
 def test_a_body_over_the_size_cap_is_refused(server, announce_length):
     server.routes["/huge"] = Reply(body=b"x" * 300_000, announce_length=announce_length)

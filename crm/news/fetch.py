@@ -1,6 +1,8 @@
 """HTTP for feeds: one careful GET, many at once, and when to try again."""
 
+import contextlib
 import email.utils
+import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,6 +22,7 @@ CHUNK_BYTES = 64 * 1024
 BACKOFF_BASE_MINUTES = 60
 BACKOFF_CAP_MINUTES = 24 * 60
 PAUSE_AFTER_ERRORS = 10
+BODY_DEADLINE_SECONDS = 60
 
 
 @dataclass
@@ -62,6 +65,7 @@ def fetch(
     user_agent=USER_AGENT,
     allow_private=False,
     session=None,
+    deadline=BODY_DEADLINE_SECONDS,
 ):
     """GET `url` safely and report the outcome as a FetchResult; never raises."""
     headers = {"User-Agent": user_agent, "Accept": ACCEPT}
@@ -83,7 +87,7 @@ def fetch(
             with response:
                 target = session.get_redirect_target(response)
                 if target is None:
-                    return _result(response, current, etag, last_modified, max_bytes)
+                    return _result(response, current, etag, last_modified, max_bytes, deadline)
             current = urljoin(current, target)
         return FetchResult(None, current, error=f"more than {MAX_REDIRECTS} redirects")
     except UnsafeURL as error:
@@ -101,7 +105,7 @@ def fetch(
             session.close()
 
 
-def _result(response, url, etag, last_modified, max_bytes):
+def _result(response, url, etag, last_modified, max_bytes, deadline):
     headers = dict(response.headers.lower_items())
     result = FetchResult(
         response.status_code,
@@ -123,14 +127,38 @@ def _result(response, url, etag, last_modified, max_bytes):
         result.error = _too_large(max_bytes)
         return result
     body = bytearray()
-    # Counted after decompression, so a small gzip bomb cannot slip past the cap.
-    for chunk in response.iter_content(CHUNK_BYTES):
-        body += chunk
-        if len(body) > max_bytes:
-            result.error = _too_large(max_bytes)
-            return result
+    # The read timeout bounds each wait, not the whole body: a server sending a
+    # byte now and then could hold a refresh for days. At the deadline the
+    # socket is shut, which ends the read in progress at once.
+    expired = threading.Event()
+    watchdog = threading.Timer(deadline, _cut_off, (response, expired))
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        # Counted after decompression, so a small gzip bomb cannot slip past the cap.
+        for chunk in response.iter_content(CHUNK_BYTES):
+            body += chunk
+            if len(body) > max_bytes:
+                result.error = _too_large(max_bytes)
+                return result
+    except requests.RequestException:
+        if not expired.is_set():
+            raise
+    finally:
+        watchdog.cancel()
+    if expired.is_set():
+        result.error = f"the server took more than {deadline:g} seconds to send the feed"
+        return result
     result.body = bytes(body)
     return result
+
+
+def _cut_off(response, expired):
+    expired.set()
+    # Nothing to do when the read just finished, or with an urllib3 older than
+    # 2.3, which cannot interrupt a read from another thread.
+    with contextlib.suppress(AttributeError, RuntimeError, ValueError, OSError):
+        response.raw.shutdown()
 
 
 def _too_large(max_bytes):

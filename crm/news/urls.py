@@ -2,9 +2,13 @@
 
 import ipaddress
 import socket
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 ALLOWED_SCHEMES = {"http", "https"}
+
+# Parameters that only tell the publisher where a click came from: without them
+# the same article from a blog feed and a news search has the same link.
+TRACKING_PARAMS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid"})
 
 # Query parameters that news-search and social redirect links use to carry the
 # real address (Bing News `url=`, Google `q=`/`url=`, Facebook `u=`).
@@ -13,6 +17,10 @@ REDIRECT_PARAMS = ("url", "u", "q")
 
 class UnsafeURL(ValueError):
     """The URL may not be fetched: wrong scheme, or a host on a private network."""
+
+
+class PrivateAddress(UnsafeURL):
+    """The host points to a loopback, private, link-local or multicast address."""
 
 
 def resolve_host(host, port):
@@ -58,7 +66,9 @@ def check_public_url(url, allow_private=False):
     # a private address would otherwise let the connection reach the inside.
     for address in resolve_host(host, port):
         if not _is_public(address):
-            raise UnsafeURL(f"refusing {host}: it points to a private or local address ({address})")
+            raise PrivateAddress(
+                f"refusing {host}: it points to a private or local address ({address})"
+            )
 
 
 def unwrap_redirect(link):
@@ -72,3 +82,19 @@ def unwrap_redirect(link):
             if target.scheme.lower() in ALLOWED_SCHEMES and target.netloc:
                 return value
     return link
+
+
+def canonical_link(link):
+    """Return the link without tracking parameters (utm_*, fbclid, ...) or fragment."""
+    if not link:
+        return link
+    parts = urlsplit(link)
+    # Filtered as text, not re-encoded, so the parameters that stay keep their spelling.
+    kept = [
+        pair
+        for pair in parts.query.split("&")
+        if pair
+        and not (name := pair.split("=", 1)[0].lower()).startswith("utm_")
+        and name not in TRACKING_PARAMS
+    ]
+    return urlunsplit(parts._replace(query="&".join(kept), fragment=""))

@@ -1,0 +1,231 @@
+"""The owner's password: `crm set-password`, login and logout, and the guard before every page.
+
+With no password set the app stays open, for use on localhost only (`crm serve`
+refuses other addresses until one is set).
+"""
+
+import hashlib
+import hmac
+import ipaddress
+import math
+import threading
+import time
+from collections import deque
+
+import click
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_wtf import FlaskForm
+from werkzeug.security import check_password_hash, generate_password_hash
+from wtforms import HiddenField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+from crm.settings import get_setting, set_setting
+from crm.touches import local_path
+
+# The only pages a stranger may reach once a password is set. Calendar apps
+# cannot log in: the feed's secret token is its key.
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "pages.healthz", "static", "calendar.feed"})
+PASSWORD_KEY = "auth.password_hash"
+MIN_LENGTH, MAX_LENGTH = 8, 1024
+ATTEMPTS, WINDOW_SECONDS = 5, 15 * 60  # failed logins allowed per address in the window
+
+bp = Blueprint("auth", __name__)
+
+
+def init_app(app):
+    """Guard every request, count failed logins, and add `crm set-password`."""
+    app.extensions["crm.login_failures"] = FailureLimit()
+    app.before_request(require_login)
+    app.after_request(keep_private_pages_out_of_caches)
+    app.context_processor(lambda: {"signed_in": g.get("signed_in", False)})
+    app.register_blueprint(bp)
+    app.cli.add_command(set_password_command)
+
+
+def password_hash():
+    """The stored hash of the owner's password, or None while none is set."""
+    return get_setting(PASSWORD_KEY)
+
+
+def set_password(password):
+    """Store a new password (scrypt hash); every session signed in with the old one ends."""
+    if len(password) < MIN_LENGTH:
+        raise ValueError(f"A password needs at least {MIN_LENGTH} characters.")
+    if len(password) > MAX_LENGTH:
+        raise ValueError(f"A password can have at most {MAX_LENGTH} characters.")
+    set_setting(PASSWORD_KEY, generate_password_hash(password, method="scrypt"))
+
+
+def session_mark(stored_hash):
+    """What a signed-in session holds: tied to this password, so changing it signs everyone out."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, stored_hash.encode(), hashlib.sha256).hexdigest()
+
+
+def require_login():
+    """Send a visitor without a session to the login page, once a password is set."""
+    # Public pages skip the database too: /healthz must answer 503, not fail, when it is down.
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    stored = password_hash()
+    if stored is None:
+        return None if from_this_machine() else no_password_yet()
+    if session_signed_in(stored):
+        return None
+    wanted = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=wanted))
+
+
+def session_signed_in(stored):
+    """Whether this session logged in with the current password (remembered for the request)."""
+    g.signed_in = hmac.compare_digest(session.get("owner", ""), session_mark(stored))
+    return g.signed_in
+
+
+def from_this_machine():
+    """Whether the request comes from this computer (through the proxy, with PROXY_FIX on)."""
+    try:
+        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        return False
+
+
+def no_password_yet():
+    """Refuse another machine while no password is set, whatever server or proxy let it in."""
+    message = ("Followthrough has no password yet, so it only answers this computer. "
+               "Run `crm set-password` on the server to use it from elsewhere.")
+    return render_template("errors.html", code=403, title="No password set",
+                           message=message), 403
+
+
+def keep_private_pages_out_of_caches(response):
+    """Pages seen signed in are not stored, so Back after logging out shows nothing."""
+    if g.get("signed_in") and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+class LoginForm(FlaskForm):
+    password = PasswordField("Password", [DataRequired("Enter your password."),
+                                          Length(max=MAX_LENGTH)],
+                             render_kw={"autocomplete": "current-password", "autofocus": True})
+    next = HiddenField()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Ask for the password; a few wrong ones from one address lock that address out a while."""
+    stored = password_hash()
+    form = LoginForm(next=request.args.get("next", ""))
+    target = local_path(form.next.data) or url_for("today.index")
+    if stored is None or session_signed_in(stored):
+        return redirect(target)
+    if request.method == "POST":
+        failures = current_app.extensions["crm.login_failures"]
+        address = client_address()
+        wait = failures.wait(address)
+        if wait:
+            return locked_out(form, wait)
+        if form.validate_on_submit():
+            if check_password_hash(stored, form.password.data):
+                failures.clear(address)
+                session.clear()  # a fresh session: nothing planted before login survives
+                session.permanent = True
+                session["owner"] = session_mark(stored)
+                return redirect(target)
+            failures.add(address)
+            if wait := failures.wait(address):
+                return locked_out(form, wait)
+            form.password.errors = ["Wrong password."]
+    return render_template("auth/login.html", form=form)
+
+
+def locked_out(form, wait):
+    """The login page refusing to check more passwords for now."""
+    minutes = max(1, math.ceil(wait / 60))
+    form.password.errors = [
+        f"Too many attempts, try again in {minutes} minute{'s' if minutes > 1 else ''}."]
+    return render_template("auth/login.html", form=form), 429, {"Retry-After": str(math.ceil(wait))}
+
+
+@bp.post("/logout")
+def logout():
+    """End the session (the CSRF check already ran, as for every POST)."""
+    session.clear()
+    flash("You are logged out.", "success")
+    return redirect(url_for(".login"))
+
+
+def client_address():
+    """Who is trying: the IP address, or its /64 for IPv6, where one host holds a whole /64."""
+    address = request.remote_addr or ""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+class FailureLimit:
+    """Failed logins per address in a sliding window, kept in memory (one server process)."""
+
+    def __init__(self, attempts=ATTEMPTS, window=WINDOW_SECONDS, clock=time.monotonic,
+                 max_addresses=10_000):
+        self.attempts, self.window, self.clock = attempts, window, clock
+        self.max_addresses = max_addresses  # bounds memory when many addresses fail
+        self.failures = {}
+        self.lock = threading.Lock()
+
+    def wait(self, address):
+        """Seconds before this address may try again; 0 when it may now."""
+        with self.lock:
+            times = self._recent(address)
+            if len(times) < self.attempts:
+                return 0
+            return max(0.0, times[0] + self.window - self.clock())
+
+    def add(self, address):
+        """Count a failed attempt."""
+        with self.lock:
+            times = self._recent(address)
+            times.append(self.clock())
+            self.failures[address] = times
+            if len(self.failures) > self.max_addresses:
+                self.failures.pop(next(iter(self.failures)))  # the longest-known address
+
+    def clear(self, address):
+        """Forget the failures of an address that got the password right."""
+        with self.lock:
+            self.failures.pop(address, None)
+
+    def _recent(self, address):
+        times = self.failures.get(address) or deque(maxlen=self.attempts)
+        while times and times[0] <= self.clock() - self.window:
+            times.popleft()
+        return times
+
+
+@click.command("set-password")
+def set_password_command():
+    """Set or change the owner's password (asked twice, never on the command line)."""
+    password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        set_password(password)
+    except ValueError as error:
+        raise click.ClickException(f"{error} Nothing was changed.") from None
+    click.echo("Password set. Every page now asks for it, except /healthz and the calendar "
+               "feed; `crm serve` may now listen beyond localhost.")

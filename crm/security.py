@@ -1,0 +1,46 @@
+"""Response headers, the session cookie's flags, and trusting a reverse proxy when told to."""
+
+from flask import has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+# No inline script or style anywhere: app.js and app.css are the only ones.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
+                           "img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; "
+                           "form-action 'self'")
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    # The calendar's secret URL must never leave in a Referer.
+    "Referrer-Policy": "no-referrer",
+}
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the Secure flag whenever the request came over https."""
+
+    def get_cookie_secure(self, app):
+        """Secure when configured so, or when this request is https (directly or via the proxy)."""
+        return bool(app.config["SESSION_COOKIE_SECURE"]
+                    or (has_request_context() and request.is_secure))
+
+
+def init_app(app):
+    """Add the headers to every response; trust X-Forwarded-* only when PROXY_FIX is on."""
+    if app.config.get("PROXY_FIX"):
+        # One proxy in front (nginx on the same machine); more hops would be spoofable.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1,
+                                x_prefix=1)
+    # Flask-WTF's https check wants a Referer on every POST, which no-referrer never sends;
+    # the session-bound token and the SameSite cookie stop cross-site forms on their own.
+    app.config["WTF_CSRF_SSL_STRICT"] = False
+    app.session_interface = SessionInterface()
+    app.after_request(add_security_headers)
+
+
+def add_security_headers(response):
+    """Set the security headers, leaving any a view chose for itself."""
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response

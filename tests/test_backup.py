@@ -1,0 +1,224 @@
+"""The JSON backup: every table out, and back in exactly as it was."""
+
+import json
+from datetime import date, datetime, time, timedelta
+
+import pytest
+
+from crm import create_app
+from crm.db import db
+from crm.demo import load_demo
+from crm.models import (
+    MODELS,
+    Application,
+    Article,
+    ArticleMatch,
+    BaseModel,
+    Company,
+    Contact,
+    Event,
+    Feed,
+    Interview,
+    Interviewer,
+    SuggestionState,
+    Touch,
+)
+from crm.settings import set_setting
+from crm.transfer import backup
+
+TODAY = date(2026, 11, 22)
+# Tables that are not data: the migration history (the backup's "schema") and a cache counter.
+BOOKKEEPING = {"schema_migration", "change_counter"}
+
+
+def fill_every_table():
+    """The demo plus news, matches, answers and settings: a value in every column of every table."""
+    load_demo(TODAY)
+    bob, dana, maria, priya, sam = (Contact.get(Contact.name == name) for name in (
+        "Bob Hale", "Dana Whitfield", "Maria Lopez", "Priya Shah", "Sam Okafor"))
+    meridian = bob.company
+    Company.update(website="https://meridian.example", notes='The "internal agency" 🏟').execute()
+    Contact.update(phone="+1 212 555 0100", linkedin_url="https://www.linkedin.com/in/bobhale",
+                   linkedin_connected=True, linkedin_connected_on=date(2026, 10, 12),
+                   cadence_days=60, status="long_term").where(Contact.id == bob.id).execute()
+    Contact.update(may_follow_up=False, archived_at=datetime(2026, 11, 1, 8, 30)).where(
+        Contact.id == maria.id).execute()
+    Application.update(check_in_on=TODAY + timedelta(days=3),
+                       notes="Second round\nwith the VP").execute()
+    feed = Feed.create(company=meridian, url="https://meridian.example/feed.xml",
+                       title="Meridian news", site_url="https://meridian.example", etag='"abc"',
+                       last_modified="Sat, 21 Nov 2026 10:00:00 GMT",
+                       last_checked_at=datetime(2026, 11, 21, 10, 0, 0, 123456),
+                       last_success_at=datetime(2026, 11, 20, 10, 0),
+                       next_check_at=datetime(2026, 11, 22, 10, 0), error_count=2,
+                       last_error="timed out", paused=True,
+                       locked_until=datetime(2026, 11, 22, 10, 5))
+    first = Article.create(feed=feed, identity="urn:1", link="https://meridian.example/a1",
+                           title="Meridian wins award", summary_html="<p>Bob Hale named…</p>",
+                           published_at=datetime(2026, 11, 20, 9, 0))
+    second = Article.create(feed=feed, identity="urn:2", link="https://meridian.example/a1",
+                            title="Meridian wins award (again)", duplicate_of=first,
+                            published_at=datetime(2026, 11, 20, 9, 5))
+    ArticleMatch.create(article=first, contact=bob, kind="congratulate", reason="names Bob")
+    ArticleMatch.create(article=second, contact=dana)
+    Touch.create(contact=dana, happened_on=TODAY, channel="article", note="Sent the award",
+                 article=first, suggestion_key="forward:1:2")
+    Event.update(notes="Booth 12", sequence=1).execute()
+    SuggestionState.create(key=f"checkin:{sam.id}", contact=sam, state="snoozed",
+                           until=TODAY + timedelta(days=5))
+    set_setting("sender_name", "Alex Jordan")
+    set_setting("rules.checkin_days", 8)
+    assert Interview.select().where(Interview.assistant.is_null(False)).exists()
+    assert Interviewer.select().where(Interviewer.concerns != "").exists()
+    return priya
+
+
+def export(runner):
+    """`crm export --format json`, as bytes."""
+    result = runner.invoke(args=["export", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return result.stdout_bytes
+
+
+def empty_app(tmp_path, name):
+    """A second app on its own new database (the backup's destination)."""
+    return create_app({"TESTING": True, "SECRET_KEY": "test-secret",
+                       "DATABASE_URL": f"sqlite:///{tmp_path / name}"})
+
+
+def test_backup_has_every_table_of_the_database(app, runner, database):
+    fill_every_table()
+    document = json.loads(export(runner))
+    tables = {name for (name,) in database.execute_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+    assert set(document["tables"]) == tables - BOOKKEEPING
+    # And every model class is one of them: a model left out of MODELS would be missed.
+    models = set(BaseModel.__subclasses__())
+    assert models == set(MODELS), f"not in crm.models.MODELS: {models - set(MODELS)}"
+
+
+def test_backup_is_versioned_with_iso_dates_and_rows_in_key_order(runner, database):
+    fill_every_table()
+    document = json.loads(export(runner))
+    assert (document["format"], document["version"]) == ("followthrough-backup", 1)
+    assert document["schema"][0] == "0001_initial"
+    touch = document["tables"]["touch"][0]
+    assert touch["happened_on"] == (TODAY - timedelta(days=29)).isoformat()
+    assert datetime.fromisoformat(touch["created_at"]) and "T" in touch["created_at"]
+    event = document["tables"]["event"][0]
+    assert (event["start_time"], event["end_time"]) == ("09:00:00", "17:00:00")
+    for rows in document["tables"].values():
+        keys = [row.get("id", row.get("key")) for row in rows]
+        assert keys == sorted(keys)
+
+
+def test_export_then_restore_gives_back_the_same_data(app, runner, tmp_path):
+    with app.app_context(), db.connection_context():
+        fill_every_table()
+    first = export(runner)
+    empty_columns = [f"{table}.{column}" for table, rows in json.loads(first)["tables"].items()
+                     for column in {column for row in rows for column in row}
+                     if all(row[column] in (None, "", 0, False) for row in rows)]
+    assert not empty_columns, f"fill_every_table leaves these empty: {empty_columns}"
+    path = tmp_path / "backup.json"
+    path.write_bytes(first)
+    restored = empty_app(tmp_path, "restored.db").test_cli_runner()
+    result = restored.invoke(args=["restore", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Restored" in result.output and "5 contacts" in result.output
+    assert export(restored) == first
+
+
+def test_restore_refuses_a_database_with_data_unless_told_to_replace_it(runner, database,
+                                                                       tmp_path):
+    priya = fill_every_table()
+    path = tmp_path / "backup.json"
+    path.write_bytes(export(runner))
+    Contact.create(name="Added after the backup")
+    priya.delete_instance()
+    result = runner.invoke(args=["restore", str(path)])
+    assert result.exit_code == 1
+    assert "The database is not empty" in result.output and "--replace" in result.output
+    assert Contact.select().where(Contact.name == "Added after the backup").exists()
+    result = runner.invoke(args=["restore", "--replace", str(path)])
+    assert result.exit_code == 0, result.output
+    names = {c.name for c in Contact.select()}
+    assert "Added after the backup" not in names and "Priya Shah" in names
+    assert export(runner) == path.read_bytes()
+
+
+def test_restore_refuses_a_backup_from_a_newer_schema(app, runner, tmp_path):
+    document = {"format": "followthrough-backup", "version": 1,
+                "schema": ["0001_initial", "0099_from_the_future"], "tables": {}}
+    path = tmp_path / "future.json"
+    path.write_text(json.dumps(document))
+    result = runner.invoke(args=["restore", str(path)])
+    assert result.exit_code == 1
+    assert ("This backup comes from a newer database schema (it has migration"
+            " 0099_from_the_future). Upgrade Followthrough, then restore it.") in result.output
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"\x89PNG\r\n", "is not a JSON backup"),
+    (b'{"hello": 1}', 'This is not a Followthrough backup: no "format": "followthrough-backup".'),
+    (b'{"format": "followthrough-backup", "version": 2, "tables": {}}',
+     "This backup is in format version 2, newer than this Followthrough reads (1)."),
+    (b'{"format": "followthrough-backup", "version": 1, "tables": {"gossip": []}}',
+     "The backup has a table this version does not know: gossip."),
+    (b'{"format": "followthrough-backup", "version": 1, "tables": {"contact": [{"id": 1,'
+     b' "name": "Ada", "last_touch_on": "yesterday"}]}}',
+     "Table contact, row 1: last_touch_on is not a valid value: 'yesterday'."),
+    (b'{"format": "followthrough-backup", "version": 1, "tables": {"touch": [{"id": 1,'
+     b' "contact_id": 42, "happened_on": "2026-11-22"}]}}',
+     "The backup's rows do not fit together: FOREIGN KEY constraint failed."),
+], ids=["not json", "not a backup", "newer format", "unknown table", "bad date", "broken link"])
+def test_a_bad_backup_restores_nothing_and_says_why(runner, database, tmp_path, content,
+                                                    message):
+    path = tmp_path / "backup.json"
+    path.write_bytes(content)
+    result = runner.invoke(args=["restore", str(path)])
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert "Nothing was restored." in result.output
+    assert backup.is_empty()
+
+
+def test_a_broken_row_in_the_last_table_leaves_the_database_empty(runner, database, tmp_path):
+    fill_every_table()
+    document = json.loads(export(runner))
+    document["tables"]["setting"].append({"key": "broken"})  # no value: NOT NULL
+    with db.atomic():
+        for model in reversed(MODELS):
+            model.delete().execute()
+    with pytest.raises(backup.BackupError, match="Table setting: NOT NULL constraint failed"):
+        backup.restore(document)
+    assert backup.is_empty()
+
+
+def test_a_backup_from_before_a_column_existed_restores_with_its_default(runner, database):
+    fill_every_table()
+    document = json.loads(export(runner))
+    document["schema"].remove("0004_application_next_contact")
+    for row in document["tables"]["application"]:
+        del row["next_contact"]
+    counts = backup.restore(document, replace=True)
+    assert counts["application"] == 2
+    assert {a.next_contact for a in Application.select()} == {""}
+
+
+def test_download_a_backup_from_the_import_export_page(client, runner, database):
+    fill_every_table()
+    page = client.get("/transfer").get_data(as_text=True)
+    assert 'href="/transfer/backup.json">Download a backup</a>' in page
+    response = client.get("/transfer/backup.json")
+    assert response.mimetype == "application/json"
+    assert "attachment; filename=followthrough-backup-" in response.headers["Content-Disposition"]
+    assert response.get_data() == export(runner)
+
+
+def test_backup_keeps_times_exactly(runner, database):
+    fill_every_table()
+    document = json.loads(export(runner))
+    feed = document["tables"]["feed"][0]
+    assert feed["last_checked_at"] == "2026-11-21T10:00:00.123456"
+    assert feed["last_success_at"] == "2026-11-20T10:00:00"
+    assert time.fromisoformat(document["tables"]["event"][0]["start_time"]) == time(9, 0)

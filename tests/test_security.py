@@ -1,0 +1,240 @@
+"""Every route, found in the URL map: CSRF on every change, login before every private page,
+no change on GET, and the security headers with no inline script on every page.
+
+Routes are enumerated from `app.url_map`, so a page added later is covered without
+touching these tests; a new URL parameter only needs a sample value in `sample_values`.
+"""
+
+import re
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+from flask import request, url_for
+
+from crm import create_app, suggestions
+from crm.auth import PUBLIC_ENDPOINTS, set_password
+from crm.calendar import feed_token, namespace
+from crm.db import data_version
+from crm.demo import load_demo
+from crm.models import Application, Article, Company, Contact, Event, Feed, Interview, Touch
+from crm.security import CONTENT_SECURITY_POLICY
+from crm.settings import today_for_user
+
+CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def sample_values():
+    """A value for every URL parameter: the newest row of its table, so fresh data shows."""
+    def newest(model):
+        return model.select(model.id).order_by(model.id.desc()).scalar()
+
+    found, _ = suggestions.current(today_for_user())
+    return {"contact_id": newest(Contact), "company_id": newest(Company),
+            "application_id": newest(Application), "interview_id": newest(Interview),
+            "event_id": newest(Event), "touch_id": newest(Touch), "feed_id": newest(Feed),
+            "article_id": newest(Article), "token": feed_token(),
+            "key": found[0].key if found else "none", "filename": "app.css"}
+
+
+def route_urls(app, methods):
+    """(method, url, endpoint) for every rule taking one of the methods, parameters filled in."""
+    with app.test_request_context():
+        values = sample_values()
+    urls = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        missing = set(rule.arguments) - set(values)
+        assert not missing, f"add a sample value for {missing} ({rule.rule}) to sample_values"
+        url = PARAMETER.sub(lambda m: quote(str(values[m.group(1)]), safe=""), rule.rule)
+        urls += [(method, url, rule.endpoint) for method in sorted(rule.methods & methods)]
+    return urls
+
+
+@pytest.fixture
+def seeded(app, database):
+    """The demo job search, a touch, a feed with an article, and the calendar's secrets."""
+    with app.test_request_context():
+        load_demo()
+        feed = Feed.create(url="https://example.com/feed.xml", company=Company.get())
+        Article.create(feed=feed, identity="a1", link="https://example.com/news/1",
+                       title="Meridian opens a new office", published_at=datetime.now(UTC))
+        Contact.get().record_touch(happened_on="2026-11-01", note="Sent the thank-you letter")
+        feed_token(), namespace()  # made on first need; made here so GETs below write nothing
+    return database
+
+
+def signed_in(app, client):
+    """Set a password and log the client in with it."""
+    with app.test_request_context():
+        set_password("correct horse battery")
+    response = client.submit("/login", {"password": "correct horse battery"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def test_every_state_changing_route_refuses_a_missing_csrf_token(app, client, seeded):
+    routes = route_urls(app, CHANGING_METHODS)
+    assert len(routes) >= 20  # sanity: the enumeration found the app's forms
+    for method, url, _ in routes:
+        before = data_version()
+        response = client.open(url, method=method, data={"name": "Changed", "note": "Changed"})
+        assert response.status_code == 400, (method, url, response.status_code)
+        assert "did not come from this app" in response.get_data(as_text=True), url
+        assert data_version() == before, f"{method} {url} changed data without a CSRF token"
+
+
+def test_a_csrf_token_from_another_session_is_refused(app, client, seeded):
+    other = app.test_client()
+    token = CSRF_FIELD.search(other.get("/contacts/new").get_data(as_text=True)).group(1)
+    before = data_version()
+    response = client.post("/contacts/new", data={"name": "Mallory", "csrf_token": token})
+    assert response.status_code == 400 and data_version() == before
+
+
+def test_no_get_route_changes_anything(app, client, seeded):
+    routes = route_urls(app, {"GET"})
+    before = data_version()
+    for _, url, _ in routes:
+        client.get(url)
+        assert data_version() == before, f"GET {url} changed data"
+
+
+def test_with_a_password_every_private_route_sends_strangers_to_login(app, client, seeded):
+    with app.test_request_context():
+        set_password("correct horse battery")
+    routes = route_urls(app, {"GET"} | CHANGING_METHODS)
+    private = [(method, url) for method, url, endpoint in routes
+               if endpoint not in PUBLIC_ENDPOINTS] + [("GET", "/no-such-page")]
+    assert len(private) >= 40
+    token = CSRF_FIELD.search(client.get("/login").get_data(as_text=True)).group(1)
+    before = data_version()
+    for method, url in private:
+        # A valid CSRF token, so that only the missing login stops the request.
+        response = client.open(url, method=method, data={"csrf_token": token, "name": "x"})
+        assert response.status_code == 302, (method, url, response.status_code)
+        assert response.location.startswith("/login"), (method, url, response.location)
+        assert data_version() == before, f"{method} {url} changed data without a login"
+    location = urlsplit(client.get("/contacts?q=a").location)
+    assert location.path == "/login" and parse_qs(location.query) == {"next": ["/contacts?q=a"]}
+
+
+def test_with_a_password_the_public_routes_stay_open(app, client, seeded):
+    with app.test_request_context():
+        set_password("correct horse battery")
+        token = feed_token()
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/static/app.css").status_code == 200
+    assert client.get("/login").status_code == 200
+    feed = client.get(f"/calendar/{token}.ics")
+    assert feed.status_code == 200 and feed.data.startswith(b"BEGIN:VCALENDAR")
+    assert client.get("/calendar/wrong-token.ics").status_code == 404
+
+
+def test_the_public_endpoints_all_exist(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert PUBLIC_ENDPOINTS <= endpoints  # a renamed endpoint must be renamed here too
+
+
+class PageCheck(HTMLParser):
+    """Collects what a Content-Security-Policy without 'unsafe-inline' would block."""
+
+    def __init__(self):
+        super().__init__()
+        self.problems = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "script" and not attributes.get("src"):
+            self.problems.append("inline <script>")
+        if tag == "style":
+            self.problems.append("<style> element")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"{name}= on <{tag}>")
+            if name == "style":
+                self.problems.append(f"style= on <{tag}>")
+            if name in ("href", "src", "action", "formaction") and (value or "").strip(
+                    "\x00\t\n\r ").lower().startswith("javascript:"):
+                self.problems.append(f"javascript: URL in <{tag} {name}>")
+
+
+def page_problems(html):
+    """Inline scripts, handlers, styles and javascript: URLs in an HTML page."""
+    check = PageCheck()
+    check.feed(html)
+    return check.problems
+
+
+def test_every_page_has_the_security_headers_and_no_inline_script(app, client, seeded):
+    urls = [url for _, url, _ in route_urls(app, {"GET"})] + ["/no-such-page"]
+    pages = 0
+    for url in urls:
+        response = client.get(url)
+        assert_security_headers(response, url)
+        if response.mimetype == "text/html":
+            pages += 1
+            assert page_problems(response.get_data(as_text=True)) == [], url
+    assert pages >= 20
+    signed_in(app, client)
+    for url in ("/", "/contacts", "/login"):
+        response = client.get(url, follow_redirects=True)
+        assert_security_headers(response, url)
+        assert page_problems(response.get_data(as_text=True)) == [], url
+
+
+def assert_security_headers(response, url):
+    """The headers every response carries."""
+    headers = response.headers
+    assert_strict_policy(headers["Content-Security-Policy"], url)
+    assert headers["X-Content-Type-Options"] == "nosniff", url
+    assert headers["X-Frame-Options"] == "DENY", url
+    assert headers["Referrer-Policy"] == "no-referrer", url
+
+
+def assert_strict_policy(policy, url=""):
+    """No inline script or style, no framing, nothing from other sites (a view may be stricter)."""
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy, url
+    assert directives["default-src"] == "'self'", url
+    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'", url
+    assert directives["frame-ancestors"] == "'none'", url
+    assert directives["form-action"] == "'self'", url
+
+
+def test_the_policy_forbids_inline_script_and_framing():
+    assert_strict_policy(CONTENT_SECURITY_POLICY)
+
+
+def test_templates_have_no_inline_script_or_style():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "templates"
+    for path in root.rglob("*.html"):
+        if path.parts[-2] == "digest":
+            continue  # an email, not a page: mail programs need inline styles
+        assert page_problems(path.read_text()) == [], path
+
+
+def where_am_i(app):
+    """The app with a page telling what it believes the request's address and origin are."""
+    @app.get("/_where")
+    def where():
+        return {"url": url_for("today.index", _external=True), "ip": request.remote_addr}
+    return app.test_client()
+
+
+def test_proxy_headers_are_ignored_unless_proxy_fix_is_on(app):
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "crm.example.org",
+               "X-Forwarded-For": "203.0.113.9"}
+    assert where_am_i(app).get("/_where", headers=headers).json == {
+        "url": "http://localhost/", "ip": "127.0.0.1"}
+    proxied = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "x",
+                          "PROXY_FIX": True})
+    client = where_am_i(proxied)
+    # The stranger's own address counts: no password yet, so only this computer is answered.
+    assert client.get("/_where", headers=headers).status_code == 403
+    local = {**headers, "X-Forwarded-For": "127.0.0.1"}
+    assert client.get("/_where", headers=local).json == {
+        "url": "https://crm.example.org/", "ip": "127.0.0.1"}
