@@ -40,6 +40,9 @@ from crm.settings import get_setting, rules, today_for_user, user_timezone
 # Touches older than this only matter as "the last contact": every rule that
 # counts tries or spaces notes looks at weeks, not years.
 HORIZON_DAYS = 400
+# A closed process matters for a few months (the "keep me in mind" letter, the
+# first long-term touch); after that the contact's status and touches carry it.
+CLOSED_PROCESS_DAYS = 120
 _cache_lock = threading.Lock()
 
 
@@ -48,11 +51,11 @@ def histories(today, contact_ids=None):
     """Build the playbook History of every contact that can get a suggestion."""
     horizon = today - timedelta(days=HORIZON_DAYS)
     wanted = None if contact_ids is None else set(contact_ids)
-    applications, interviews = _process_facts(horizon, wanted)
+    applications, interviews = _process_facts(today - timedelta(days=CLOSED_PROCESS_DAYS),
+                                              wanted)
     # Only long-term contacts and people in a process can get a suggestion:
     # skipping the rest keeps a 10,000-contact address book cheap.
-    contacts = [row for row in _contacts(wanted)
-                if row.status == "long_term" or row.id in applications]
+    contacts = list(_contacts(wanted, in_process=list(applications)))
     wanted = {row.id for row in contacts}
     tags = _tags(wanted)
     touches = _touches(horizon, wanted)
@@ -108,14 +111,15 @@ def _in(field, wanted):
     return True if wanted is None else field.in_(wanted)
 
 
-def _contacts(wanted):
-    """Contacts who may hear from the user, as named tuples of ContactFacts' fields."""
+def _contacts(wanted, in_process):
+    """Long-term contacts and people in a process, as named tuples of ContactFacts' fields."""
     query = (Contact.select(
         Contact.id, Contact.name, fn.COALESCE(Company.name, "").alias("company"), Contact.title,
         Contact.role, Contact.status, Contact.may_follow_up, Contact.cadence_days,
         Contact.linkedin_connected, Contact.notes, Contact.email, Contact.preferred_channel)
         .join(Company, JOIN.LEFT_OUTER)
         .where(Contact.archived_at.is_null(), Contact.status != "do_not_contact",
+               (Contact.status == "long_term") | Contact.id.in_(in_process),
                _in(Contact.id, wanted)))
     return query.namedtuples()
 
@@ -129,10 +133,11 @@ def _tags(wanted):
     return result
 
 
-def _process_facts(horizon, wanted):
+def _process_facts(closed_since, wanted):
     """Applications and interviews still open or recent, keyed by each contact in them."""
     recent = (Application.select(Application.id).where(
-        Application.status.in_(OPEN_APPLICATION_STATUSES) | (Application.closed_on >= horizon)))
+        Application.status.in_(OPEN_APPLICATION_STATUSES)
+        | (Application.closed_on >= closed_since)))
     apps = {row.id: row for row in Application.select(
         Application.id, Company.name.alias("company"), Application.position,
         Application.status, Application.applied_on, Application.decision_expected_on,
