@@ -8,7 +8,6 @@ noisy: this is a tool to run, not a test that fails.
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile

@@ -192,13 +192,15 @@ class Contact(BaseModel):
     @classmethod
     def reindex(cls, query):
         """Rebuild search_text for the contacts in the query (after a rename or new tags)."""
-        contacts = list(query.select(cls, Company).join(Company, JOIN.LEFT_OUTER))
-        tags = tags_by_contact([c.id for c in contacts])
-        for contact in contacts:
-            text = "\n".join([contact.name, contact.title, contact.email,
-                              contact.company.name if contact.company else "",
-                              " ".join(tags.get(contact.id, [])), contact.notes])
-            cls.update(search_text=text.casefold()).where(cls.id == contact.id).execute()
+        rows = (query.select(cls.id, cls.name, cls.title, cls.email, Company.name, cls.notes)
+                .join(Company, JOIN.LEFT_OUTER).tuples())
+        tags = tags_by_contact(query.select(cls.id))
+        texts = [("\n".join([name, title, email, company or "", " ".join(tags.get(pk, [])),
+                              notes]).casefold(), pk)
+                 for pk, name, title, email, company, notes in rows]
+        # One prepared statement for every row: an import reindexes thousands at once.
+        db.cursor().executemany(
+            f'UPDATE "contact" SET "search_text" = {db.param} WHERE "id" = {db.param}', texts)
 
     def record_touch(self, **fields):
         """Log a touch with this contact and keep its last-contact date current."""
