@@ -4,7 +4,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from peewee import Case
 
 from crm import suggestions
-from crm.db import db
 from crm.errors import get_or_404
 from crm.forms import ConfirmForm
 from crm.models import (
@@ -20,6 +19,7 @@ from crm.models import (
 )
 from crm.pagination import page_number, paginate
 from crm.process_forms import ApplicationForm, StatusForm, as_id
+from crm.suggestions import application_people
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
@@ -113,7 +113,7 @@ def change_status(application_id):
     form = StatusForm()
     if not form.validate_on_submit():
         return render_detail(application, form)
-    with db.atomic():
+    with suggestions.changing(*application_people(application.id)):
         rejected = set_status(application, form.status.data, form.closed_on.data)
         application.updated_at = utcnow()
         application.save()
@@ -130,7 +130,7 @@ def delete(application_id):
     form = ConfirmForm()
     if form.validate_on_submit():
         company_id = application.company_id
-        with db.atomic():
+        with suggestions.changing(*application_people(application.id)):
             application.delete_instance()
         flash(f"Deleted the application for {application.position}.", "success")
         return redirect(url_for("companies.detail", company_id=company_id))
@@ -158,7 +158,7 @@ def save_application(application, form):
     if errors:
         form.people.errors = list(form.people.errors) + list(errors.values())
         return None
-    with db.atomic():
+    with suggestions.changing(*application_people(application.id)) as changed:
         application.company = Company.named(company_name)
         for name in FIELDS:
             setattr(application, name, getattr(form, name).data)
@@ -174,6 +174,7 @@ def save_application(application, form):
                 .on_conflict_ignore().execute()
         # After the people are saved, so a recruiter typed in with the rejection counts.
         moved = long_term_after_rejection(application) if rejected else []
+        changed |= application_people(application.id)
     announce(moved)
     return application
 

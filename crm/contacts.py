@@ -10,7 +10,7 @@ from flask import (
     url_for,
 )
 
-from crm.db import db
+from crm import suggestions
 from crm.errors import get_or_404
 from crm.forms import ConfirmForm, ContactForm
 from crm.models import (
@@ -103,7 +103,7 @@ def archive(contact_id):
     contact = get_contact(contact_id)
     if ConfirmForm().validate_on_submit():
         contact.archived_at = None if contact.archived else utcnow()
-        with db.atomic():
+        with suggestions.changing(contact.id):
             contact.save()
         flash(f"{'Archived' if contact.archived else 'Restored'} {contact.name}.", "success")
     return redirect(url_for(".detail", contact_id=contact.id))
@@ -115,7 +115,8 @@ def delete(contact_id):
     contact = get_contact(contact_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        with db.atomic():
+        # Their interviews name them beside others: those people's facts change too.
+        with suggestions.changing(*suggestions.process_peers(contact.id)):
             contact.delete_instance()
         flash(f"Deleted {contact.name} and their history.", "success")
         return redirect(url_for(".index"))
@@ -124,7 +125,7 @@ def delete(contact_id):
 
 def save_contact(contact, form):
     """Write the form's fields, company and tags to the contact in one transaction."""
-    with db.atomic():
+    with suggestions.changing() as changed:
         contact.company = Company.named(form.company.data) if form.company.data else None
         for field in ("name", "title", "phone", "role", "preferred_channel", "status",
                       "may_follow_up", "linkedin_connected", "cadence_days", "notes"):
@@ -136,4 +137,5 @@ def save_contact(contact, form):
         contact.save()
         contact.set_tags(form.tag_list())
         Contact.reindex(Contact.select().where(Contact.id == contact.id))
+        changed.add(contact.id)
     return contact

@@ -231,7 +231,6 @@ def _articles(today, wanted):
 def _events(today, wanted):
     """Upcoming events, for the contacts linked to them by hand or by company."""
     upcoming = {e.id: e for e in Event.select().where(Event.start_on >= today)}
-    facts = {}
     attendees = defaultdict(set)
     for event_id, contact_id in (EventAttendee.select(EventAttendee.event, EventAttendee.contact)
                                  .where(EventAttendee.event.in_(list(upcoming))).tuples()):
@@ -244,12 +243,13 @@ def _events(today, wanted):
     result = defaultdict(list)
     for event_id, contact_ids in attendees.items():
         event = upcoming[event_id]
-        facts[event_id] = playbook.EventFacts(
-            id=event.id, name=event.name, starts_on=event.start_on, place=event.place,
-            url=event.url, attendee_ids=tuple(sorted(contact_ids)))
         for contact_id in contact_ids:
             if wanted is None or contact_id in wanted:
-                result[contact_id].append(facts[event_id])
+                # Each contact sees only themself among the attendees, so a change to
+                # one person's links never changes another person's history.
+                result[contact_id].append(playbook.EventFacts(
+                    id=event.id, name=event.name, starts_on=event.start_on,
+                    place=event.place, url=event.url, attendee_ids=(contact_id,)))
     return result
 
 
@@ -259,6 +259,39 @@ def _states(wanted):
         result[row.contact_id][row.key] = playbook.SuggestionState(
             key=row.key, state=row.state, until=row.until, updated_on=row.updated_at.date())
     return result
+
+
+def application_people(application_id):
+    """Everyone in an application: people added to it, interviewers and assistants."""
+    linked = (ApplicationContact.select(ApplicationContact.contact)
+              .where(ApplicationContact.application == application_id))
+    seated = (Interviewer.select(Interviewer.contact).join(Interview)
+              .where(Interview.application == application_id))
+    hosts = Interview.select(Interview.assistant).where(
+        Interview.application == application_id, Interview.assistant.is_null(False))
+    return {pk for (pk,) in (linked | seated | hosts).tuples()}
+
+
+def process_peers(contact_id):
+    """Everyone in the applications this contact takes part in (whose facts name them)."""
+    linked = (ApplicationContact.select(ApplicationContact.application)
+              .where(ApplicationContact.contact == contact_id))
+    seated = (Interview.select(Interview.application).join(Interviewer)
+              .where(Interviewer.contact == contact_id))
+    hosted = Interview.select(Interview.application).where(Interview.assistant == contact_id)
+    peers = {contact_id}
+    for (application_id,) in (linked | seated | hosted).tuples():
+        peers |= application_people(application_id)
+    return peers
+
+
+def event_people(event_id):
+    """Everyone likely at an event: linked by hand or through their company."""
+    by_hand = EventAttendee.select(EventAttendee.contact).where(EventAttendee.event == event_id)
+    by_company = (Contact.select(Contact.id)
+                  .join(EventCompany, on=(EventCompany.company == Contact.company))
+                  .where(EventCompany.event == event_id))
+    return {pk for (pk,) in (by_hand | by_company).tuples()}
 
 
 def _date(value):
@@ -273,17 +306,20 @@ def answer(key, contact_id, state, until=None):
 
 
 @contextmanager
-def changing(contact_id):
-    """A transaction that changes one contact's history only: the cache is patched, not dropped.
+def changing(*contact_ids):
+    """A transaction that changes some contacts' histories only: the cache is patched.
 
-    Logging a touch or skipping a suggestion then costs one contact's worth of
-    work on the next Today page, not the whole address book's. The version is
-    read inside the transaction, which holds the write lock, so no other
+    Yields the set of changed contact ids, which the body may add to (a new
+    contact's id, the people of an application before and after an edit).
+    Logging a touch or editing an interview then costs those contacts' worth
+    of work on the next Today page, not the whole address book's. The version
+    is read inside the transaction, which holds the write lock, so no other
     writer can slip a change in between.
     """
+    changed = set(contact_ids)
     with db.atomic():
         before = data_version()
-        yield
+        yield changed
         after = data_version()
     cache = current_app.extensions.get("crm.suggestions")
     with _cache_lock:
@@ -291,11 +327,11 @@ def changing(contact_id):
             return  # nothing cached, or stale already: the next reader recomputes
         url, _, today, tz = cache["key"]
         found, by_contact = cache["value"]
-        mine, history = for_contact(contact_id, today)
-        by_contact = {cid: h for cid, h in by_contact.items() if cid != contact_id}
-        if history is not None:
-            by_contact[contact_id] = history
-        merged = [s for s in found if s.contact_id != contact_id] + mine
+        fresh = histories(today, changed)
+        mine = playbook.suggest_all(fresh, today, ZoneInfo(tz), rules())
+        by_contact = {cid: h for cid, h in by_contact.items() if cid not in changed}
+        by_contact.update((h.contact.id, h) for h in fresh)
+        merged = [s for s in found if s.contact_id not in changed] + mine
         merged.sort(key=lambda s: (s.due, by_contact[s.contact_id].contact.name.casefold(),
                                    s.contact_id, s.importance, s.key))
         cache.update(key=(url, after, today, tz), value=(tuple(merged), by_contact))
