@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from peewee import JOIN, fn
 
-from crm import playbook
+from crm import playbook, scheduler
 from crm.db import data_version, db
 from crm.models import (
     OPEN_APPLICATION_STATUSES,
@@ -95,6 +95,15 @@ def current(today=None):
             suggestions = tuple(playbook.suggest_all(found, today, tz, rules()))
             cache.update(key=key, value=(suggestions, {h.contact.id: h for h in found}))
         return cache["value"]
+
+
+def init_app(app):
+    """Have `crm serve` keep the suggestions computed, so a page rarely waits for them.
+
+    Writes from the pages patch the cache themselves; this catches the rest:
+    a new day, a `crm` command or a news refresh writing from elsewhere.
+    """
+    scheduler.register(app, "suggestions", 60, lambda app: current())
 
 
 def for_contact(contact_id, today=None):

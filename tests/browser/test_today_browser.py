@@ -28,3 +28,14 @@ def test_snooze_moves_a_suggestion_off_today(live_server, page, runner):
                         has_text="Invite Sam Okafor")).to_have_count(0)
     expect(page.locator("section.section-upcoming article.suggestion",
                         has_text="Invite Sam Okafor")).to_have_count(1)
+
+
+def test_linkedin_note_counts_down_from_300(live_server, page, runner):
+    runner.invoke(args=["demo"])
+    page.goto(live_server + "/")
+    invite = page.locator("section.section-today article.suggestion",
+                          has_text="Invite Sam Okafor to connect on LinkedIn")
+    invite.locator("summary", has_text="Draft").click()
+    note = invite.locator("textarea.draft")
+    note.fill("Hello Sam")
+    expect(invite.get_by_text("291 of 300 characters left for LinkedIn.")).to_be_visible()
