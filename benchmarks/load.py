@@ -156,7 +156,7 @@ def hammer(port, requests, clients):
         return list(pool.map(lambda request: send(*request), requests))
 
 
-def run(requests=2000, clients=20, scale=0.1, pause=0.02, workdir=None, log=sys.stderr):
+def run(requests=2000, clients=20, scale=0.1, pause=0.05, workdir=None, log=sys.stderr):
     """Run the whole load test; return a report (see `summary`)."""
     with tempfile.TemporaryDirectory() as scratch:
         workdir = Path(workdir or scratch)
@@ -234,7 +234,7 @@ def main():
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--scale", type=float, default=0.1,
                         help="data set size, 1 = 10,000 contacts (default 0.1)")
-    parser.add_argument("--pause", type=float, default=0.02,
+    parser.add_argument("--pause", type=float, default=0.05,
                         help="seconds the writer waits between transactions")
     parser.add_argument("--workdir", help="keep the database and server log here")
     # The writer process runs this same module with these options.

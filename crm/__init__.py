@@ -52,7 +52,19 @@ def create_app(test_config=None):
     db.init_app(app)
     app.extensions["crm.migrated"] = db.migrate() if app.config["MIGRATE_ON_START"] else []
 
-    from crm import cli, companies, contacts, digest, errors, forms, models, pages, settings, today
+    from crm import (
+        cli,
+        companies,
+        contacts,
+        digest,
+        errors,
+        forms,
+        models,
+        pages,
+        settings,
+        suggestions,
+        today,
+    )
 
     forms.init_app(app)
     errors.init_app(app)
@@ -67,6 +79,7 @@ def create_app(test_config=None):
     app.register_blueprint(transfer.bp)
     cli.init_app(app)
     digest.init_app(app)
+    suggestions.init_app(app)
     from crm.news import sync as news_sync
     from crm.news import views as news_views
 

@@ -68,7 +68,8 @@ def set_password(password):
 
 def session_mark(stored_hash):
     """What a signed-in session holds: tied to this password, so changing it signs everyone out."""
-    key = current_app.config["SECRET_KEY"].encode()
+    key = current_app.secret_key
+    key = key.encode() if isinstance(key, str) else key
     return hmac.new(key, stored_hash.encode(), hashlib.sha256).hexdigest()
 
 

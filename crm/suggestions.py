@@ -35,6 +35,7 @@ from crm.models import (
     Touch,
     utcnow,
 )
+from crm.news.parse import plain_text
 from crm.settings import get_setting, rules, today_for_user, user_timezone
 
 # Touches older than this only matter as "the last contact": every rule that
@@ -222,18 +223,22 @@ def _touches(horizon, wanted):
 
 
 def _articles(today, wanted):
-    """Recent articles matched to each contact, and every article already sent to them."""
+    """Recent articles matched to each contact, with their text for the playbook to weigh."""
     since = datetime.combine(today - timedelta(days=rules().news_max_age_days), datetime.min.time())
-    query = (ArticleMatch.select(ArticleMatch, Article, Feed, Company)
+    query = (ArticleMatch.select(ArticleMatch.contact, ArticleMatch.kind, Article.id,
+                                 Article.title, Article.published_at, Article.link,
+                                 Article.summary_html, fn.COALESCE(Company.name, ""))
              .join(Article).join(Feed).join(Company, JOIN.LEFT_OUTER)
-             .where(Article.published_at >= since, _in(ArticleMatch.contact, wanted)))
+             .where(Article.published_at >= since, _in(ArticleMatch.contact, wanted)).tuples())
+    texts = {}  # an article matched to many people is read once
     result = defaultdict(list)
-    for match in query:
-        article = match.article
-        result[match.contact_id].append(playbook.ArticleFacts(
-            id=article.id, title=article.title, published=article.published_at.date(),
-            url=article.link, company=article.feed.company.name if article.feed.company else "",
-            kind=match.kind, mentions=match.contact_id if match.kind == "congratulate" else None))
+    for contact_id, kind, article_id, title, published, link, summary, company in query:
+        if article_id not in texts:
+            texts[article_id] = plain_text(summary)
+        result[contact_id].append(playbook.ArticleFacts(
+            id=article_id, title=title, published=published.date(), url=link, company=company,
+            summary=texts[article_id], kind=kind,
+            mentions=contact_id if kind == "congratulate" else None))
     return result
 
 

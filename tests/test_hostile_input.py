@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from icalendar import Calendar
 from markupsafe import escape
-from test_security import page_problems, route_urls, seeded  # noqa: F401 (a fixture)
+from test_security import page_problems, route_urls, seeded  # noqa: F401 (the fixture)
 
 from crm import digest
 from crm.calendar import feed_token
@@ -68,9 +68,9 @@ class Forms(HTMLParser):
         elif tag == "select":
             self._select = [a["name"], "select", None, wrong]
             fields.append(self._select)
-        elif tag == "option" and self._select is not None:
-            if self._select[2] is None or "selected" in a:
-                self._select[2] = a.get("value", "")
+        elif tag == "option" and self._select is not None and (
+                self._select[2] is None or "selected" in a):
+            self._select[2] = a.get("value", "")
 
     def handle_data(self, data):
         if self._textarea is not None:
@@ -172,9 +172,9 @@ def page_forms(app):
     return sorted(posted, key=lambda url: (not url.endswith("/new"), url))
 
 
+@pytest.mark.usefixtures("seeded")
 @pytest.mark.parametrize("hostile", HOSTILE.values(), ids=HOSTILE.keys())
-def test_hostile_text_in_every_form_comes_out_escaped_and_intact(app, client, seeded,
-                                                                   hostile):
+def test_hostile_text_in_every_form_comes_out_escaped_and_intact(app, client, hostile):
     accepted_anywhere = 0
     for url in page_forms(app):
         fields, shown_at = submit_hostile(client, url, hostile)

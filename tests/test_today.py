@@ -186,3 +186,23 @@ def test_patched_cache_after_an_answer_equals_a_full_recompute(app, client, data
     recomputed, _ = suggestions.current()
     assert key not in {s.key for s in patched}
     assert patched == recomputed
+
+
+def test_an_article_whose_summary_matches_their_interest_is_suggested(app, client, database):
+    from datetime import datetime
+
+    from crm.models import Article, ArticleMatch, Company, Feed
+
+    today = today_for_user()
+    fan = Contact.create(name="Ann Lee", status="long_term", company=Company.named("Acme"))
+    fan.set_tags(["sports sponsorship"])
+    fan.record_touch(happened_on=today - timedelta(days=100))
+    other = Feed.create(url="https://other.example/feed", company=Company.named("Other"))
+    article = Article.create(feed=other, identity="a1", link="https://other.example/a1",
+                             title="Quarterly update",
+                             summary_html="<p>A new <b>sports sponsorship</b> deal.</p>",
+                             published_at=datetime.combine(today, datetime.min.time()))
+    ArticleMatch.create(article=article, contact=fan, kind="forward",
+                        reason="mentions sports sponsorship")
+    html = client.get("/").get_data(as_text=True)
+    assert "Forward Ann Lee an article" in html and "Quarterly update" in html

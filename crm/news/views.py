@@ -48,7 +48,7 @@ class OpmlForm(FlaskForm):
 
 
 @bp.after_request
-def _protect(response):
+def _forbid_outside_content(response):
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
