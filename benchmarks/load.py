@@ -42,10 +42,16 @@ def crm_env(workdir, url):
 
 def build_data_set(workdir, scale):
     """A fresh generated database in workdir; return its path and peewee URL."""
+    Path(workdir).mkdir(parents=True, exist_ok=True)
     path = Path(workdir) / "load.db"
+    for old in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        old.unlink(missing_ok=True)  # a kept workdir holds the last run's data
     url = f"sqlite:///{path}"
-    subprocess.run([sys.executable, "-m", "benchmarks.generate", url, "--scale", str(scale)],
-                   check=True, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.generate", url, "--scale", str(scale)],
+        capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"generating the data set failed: {result.stderr}")
     return path, url
 
 
@@ -165,6 +171,7 @@ def run(requests=2000, clients=20, scale=0.1, pause=0.05, workdir=None, log=sys.
         feed = feed_path(env)
         port, marker = free_port(), f"load-{os.getpid()}-{time.time_ns()}"
         stop_file = workdir / "stop-writing"
+        stop_file.unlink(missing_ok=True)
         with open(workdir / "server.log", "w") as server_log:
             server = start_server(env, port, server_log)
             writer = start_writer(url, marker, stop_file, pause)

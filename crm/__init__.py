@@ -51,45 +51,42 @@ def create_app(test_config=None):
 
     db.init_app(app)
     app.extensions["crm.migrated"] = db.migrate() if app.config["MIGRATE_ON_START"] else []
+    register(app)
+    return app
 
+
+def register(app):
+    """Attach every part of the app: forms, pages, commands and background jobs."""
     from crm import (
+        applications,
+        auth,
+        calendar,
         cli,
         companies,
         contacts,
         digest,
         errors,
+        events,
         forms,
+        interviews,
         models,
         pages,
+        security,
         settings,
         suggestions,
         today,
+        touches,
     )
-
-    forms.init_app(app)
-    errors.init_app(app)
-    app.jinja_env.globals["labels"] = models.LABELS
-    from crm import applications, calendar, events, interviews, touches
-
-    for module in (pages, today, settings, contacts, companies, applications, interviews,
-                   touches, events, calendar):
-        app.register_blueprint(module.bp)
-    from crm.transfer import views as transfer
-
-    app.register_blueprint(transfer.bp)
-    cli.init_app(app)
-    digest.init_app(app)
-    suggestions.init_app(app)
     from crm.news import sync as news_sync
     from crm.news import views as news_views
+    from crm.transfer import views as transfer_views
 
-    app.register_blueprint(news_views.bp)
-    news_sync.init_app(app)
-    from crm import auth, security
-
-    auth.init_app(app)
-    security.init_app(app)
-    return app
+    app.jinja_env.globals["labels"] = models.LABELS
+    for module in (forms, errors, cli, digest, suggestions, news_sync, auth, security):
+        module.init_app(app)
+    for module in (pages, today, settings, contacts, companies, applications, interviews,
+                   touches, events, calendar, news_views, transfer_views):
+        app.register_blueprint(module.bp)
 
 
 def instance_secret(instance_path):

@@ -29,8 +29,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import HiddenField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from crm.security import local_path
 from crm.settings import get_setting, set_setting
-from crm.touches import local_path
 
 # The only pages a stranger may reach once a password is set. Calendar apps
 # cannot log in: the feed's secret token is its key.

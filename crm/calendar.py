@@ -208,10 +208,11 @@ def render_feed(today):
 
 def cached_feed(today):
     """The rendered feed, kept until the data or the day changes, so a 304 costs no render."""
-    key = (current_app.config["DATABASE_URL"], data_version(), today)
     cache = current_app.extensions.setdefault("crm.calendar", {})
-    # One render at a time: several calendar apps polling at once wait for the same body.
+    # One render at a time: several calendar apps polling at once wait for the same body,
+    # and the version is read under the lock so a waiting request finds it current.
     with _feed_lock:
+        key = (current_app.config["DATABASE_URL"], data_version(), today)
         if cache.get("key") != key or key[1] is None:
             cache.update(key=key, value=render_feed(today))
         return cache["value"]

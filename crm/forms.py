@@ -40,8 +40,8 @@ def email_address(form, field):
 
 
 def stripped(value):
-    """Trim surrounding white space from text input."""
-    return value.strip() if isinstance(value, str) else value
+    """Trim surrounding white space from text input; a field left out of the form is empty."""
+    return value.strip() if isinstance(value, str) else ""
 
 
 class ContactForm(FlaskForm):

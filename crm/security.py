@@ -1,5 +1,7 @@
 """Response headers, the session cookie's flags, and trusting a reverse proxy when told to."""
 
+from urllib.parse import urlsplit
+
 from flask import has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -44,3 +46,14 @@ def add_security_headers(response):
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+def local_path(target):
+    """The target when it is a path on this site, else None: never send the user elsewhere."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    # Browsers read "\" as "/" and drop tabs and newlines, so "/\evil.com" is "//evil.com".
+    if "\\" in target or any(ord(ch) <= 32 or ord(ch) == 127 for ch in target):
+        return None
+    parts = urlsplit(target)
+    return target if not (parts.scheme or parts.netloc) else None

@@ -88,9 +88,11 @@ def current(today=None):
     """
     today = today or today_for_user()
     tz = user_timezone()
-    key = (current_app.config["DATABASE_URL"], data_version(), today, str(tz))
     cache = current_app.extensions.setdefault("crm.suggestions", {})
     with _cache_lock:
+        # Read the version under the lock: a request that waited for another's
+        # computation then finds it current instead of computing again.
+        key = (current_app.config["DATABASE_URL"], data_version(), today, str(tz))
         if cache.get("key") != key or key[1] is None:
             found = histories(today)
             suggestions = tuple(playbook.suggest_all(found, today, tz, rules()))

@@ -2,7 +2,6 @@
 
 from datetime import date, timedelta
 from typing import NamedTuple
-from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
@@ -13,6 +12,7 @@ from crm.models import Article, ArticleMatch, Contact, Touch
 from crm.playbook import format_day
 from crm.playbook.context import NOT_A_NOTE
 from crm.process_forms import TouchForm, as_id
+from crm.security import local_path
 
 bp = Blueprint("touches", __name__)
 
@@ -49,17 +49,6 @@ def too_soon(others, on, channel, min_gap_days):
         return None
     allowed = last + timedelta(days=min_gap_days)
     return TooSoon(last, allowed) if on < allowed else None
-
-
-def local_path(target):
-    """The target when it is a path on this site, else None: never send the user elsewhere."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    # Browsers read "\" as "/" and drop tabs and newlines, so "/\evil.com" is "//evil.com".
-    if "\\" in target or any(ord(ch) <= 32 or ord(ch) == 127 for ch in target):
-        return None
-    parts = urlsplit(target)
-    return target if not (parts.scheme or parts.netloc) else None
 
 
 @bp.route("/contacts/<int:contact_id>/touches/new", methods=["GET", "POST"])

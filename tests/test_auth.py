@@ -1,8 +1,8 @@
 """The owner's password: setting it, logging in and out, the session cookie, the lockout."""
 
 import pytest
-from conftest import CSRF_FIELD
 from support import contact_form
+from test_security import CSRF_FIELD
 
 from crm.auth import FailureLimit, password_hash, set_password
 from crm.cli import listen_refusal

@@ -184,3 +184,9 @@ def test_list_page_query_count_does_not_grow_with_rows(client, database):
 def test_ids_too_large_for_the_database_are_a_404(client):
     for url in ("/contacts/99999999999999999999", "/companies/99999999999999999999/edit"):
         assert client.get(url).status_code == 404
+
+
+def test_a_form_sent_with_fields_missing_saves_what_it_has(client, database):
+    response = client.submit("/contacts/new", {"name": "Only A Name"})
+    assert response.status_code == 302
+    assert Contact.get(Contact.name == "Only A Name").title == ""

@@ -202,3 +202,9 @@ def test_hostile_text_is_escaped_on_every_event_page(client, database):
         html = client.get(url).get_data(as_text=True)
         assert "<script>alert" not in html and "<b>Corp" not in html, url
         assert "&lt;script&gt;" in html, url
+
+
+def test_an_event_form_sent_with_fields_missing_is_not_a_500(client, database):
+    response = client.submit("/events/new", {"name": "Summit",
+                                             "start_on": str(TODAY + timedelta(days=5))})
+    assert response.status_code in (200, 302)

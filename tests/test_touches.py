@@ -17,7 +17,8 @@ from crm.models import (
     Touch,
 )
 from crm.playbook import format_day
-from crm.touches import TooSoon, local_path, too_soon
+from crm.security import local_path
+from crm.touches import TooSoon, too_soon
 
 HOSTILE = "<script>alert(1)</script>"
 
