@@ -68,9 +68,9 @@ def register(app):
         errors,
         events,
         forms,
+        health,
         interviews,
         models,
-        pages,
         security,
         settings,
         suggestions,
@@ -84,7 +84,7 @@ def register(app):
     app.jinja_env.globals["labels"] = models.LABELS
     for module in (forms, errors, cli, digest, suggestions, news_sync, auth, security):
         module.init_app(app)
-    for module in (pages, today, settings, contacts, companies, applications, interviews,
+    for module in (health, today, settings, contacts, companies, applications, interviews,
                    touches, events, calendar, news_views, transfer_views):
         app.register_blueprint(module.bp)
 

@@ -4,7 +4,7 @@ from flask import Blueprint
 
 from crm.db import db
 
-bp = Blueprint("pages", __name__)
+bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
