@@ -56,13 +56,16 @@ def histories(today, contact_ids=None):
                                               wanted)
     # Only long-term contacts and people in a process can get a suggestion:
     # skipping the rest keeps a 10,000-contact address book cheap.
-    contacts = list(_contacts(wanted, in_process=list(applications)))
-    wanted = {row.id for row in contacts}
-    tags = _tags(wanted)
-    touches = _touches(horizon, wanted)
-    articles = _articles(today, wanted)
-    events = _events(today, wanted)
-    states = _states(wanted)
+    chosen = _contacts(wanted, in_process=list(applications))
+    contacts = list(chosen.namedtuples())
+    # The other queries take the same choice as a subquery: thousands of ids as
+    # parameters would cost more to build than the queries take to run.
+    chosen_ids = chosen.select(Contact.id)
+    tags = _tags(chosen_ids)
+    touches = _touches(horizon, chosen_ids)
+    articles = _articles(today, chosen_ids)
+    events = _events(today, {row.id for row in contacts})
+    states = _states(chosen_ids)
     resume_updated_on = _date(get_setting("resume_updated_on"))
     return [
         playbook.History(
@@ -124,7 +127,7 @@ def _in(field, wanted):
 
 
 def _contacts(wanted, in_process):
-    """Long-term contacts and people in a process, as named tuples of ContactFacts' fields."""
+    """Long-term contacts and people in a process, with ContactFacts' fields."""
     query = (Contact.select(
         Contact.id, Contact.name, fn.COALESCE(Company.name, "").alias("company"), Contact.title,
         Contact.role, Contact.status, Contact.may_follow_up, Contact.cadence_days,
@@ -133,7 +136,7 @@ def _contacts(wanted, in_process):
         .where(Contact.archived_at.is_null(), Contact.status != "do_not_contact",
                (Contact.status == "long_term") | Contact.id.in_(in_process),
                _in(Contact.id, wanted)))
-    return query.namedtuples()
+    return query
 
 
 def _tags(wanted):
@@ -216,7 +219,8 @@ def _touches(horizon, wanted):
     columns = (Touch.id, Touch.contact, Touch.happened_on, Touch.channel, Touch.direction,
                Touch.article, Touch.suggestion_key)
     result = defaultdict(list)
-    for row in (recent.select(*columns) | older.select(*columns)).tuples():
+    # UNION ALL: the two parts never overlap, so there is nothing to deduplicate.
+    for row in (recent.select(*columns) + older.select(*columns)).tuples():
         touch_id, contact_id, on, channel, direction, article_id, key = row
         result[contact_id].append(playbook.TouchFacts(
             id=touch_id, contact_id=contact_id, on=on, channel=channel, direction=direction,
