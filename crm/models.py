@@ -67,7 +67,6 @@ APPLICATION_STATUSES = [
 OPEN_APPLICATION_STATUSES = ("applied", "interviewing", "offer")
 INTERVIEW_KINDS = [("phone", "Phone screen"), ("video", "Video call"),
                    ("onsite", "On site"), ("other", "Other")]
-SUGGESTION_STATES = ("done", "snoozed", "skipped")
 LABELS = {
     "role": dict(ROLES),
     "status": dict(CONTACT_STATUSES),
