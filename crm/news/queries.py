@@ -11,8 +11,6 @@ from crm.news.match import CONGRATULATE
 from crm.news.store import is_original
 from crm.pagination import paginate
 
-SHOWN_PER_ARTICLE = 5
-
 
 def listed(company_id=None):
     """Articles newest first, each story once: under its first copy, or its company's own."""
