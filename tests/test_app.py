@@ -82,3 +82,13 @@ def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/contacts/999999")
     assert response.status_code == 404
     assert "There is nothing at this address" in response.get_data(as_text=True)
+
+
+def test_every_table_moves_the_change_counter(database):
+    """Caches trust the counter: a table that forgot its triggers would serve stale pages."""
+    triggers = {name for (name,) in database.execute_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    for model in MODELS:
+        table = model._meta.table_name
+        for event in ("insert", "update", "delete"):
+            assert f"{table}_{event}_counted" in triggers, (table, event)

@@ -67,3 +67,14 @@ def test_patched_cache_equals_a_full_recompute(write, app, client, database):
     response = WRITES[write](client)
     assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
     assert_patched_equals_recomputed(app)
+
+
+def test_a_write_from_outside_the_pages_is_seen_at_once(app, client, database):
+    """A `crm` command or another process writes without patching: the counter tells."""
+    load(app)
+    before, _ = suggestions.current()
+    (Application.update(position="Head of Partnerships")
+     .where(Application.status == "interviewing").execute())
+    after, _ = suggestions.current()
+    assert any("Head of Partnerships" in s.reason for s in after)
+    assert not any("Head of Partnerships" in s.reason for s in before)

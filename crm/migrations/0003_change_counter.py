@@ -1,8 +1,9 @@
 """A counter that every write to a user table moves, so computed views can be cached.
 
 Triggers keep it current whoever writes (the web app, a `crm` command), and a
-reader knows its cache is stale with one cheap query. A later migration that
-creates a table adds the same three triggers for it.
+reader knows its cache is stale with one cheap query. After every migration
+`crm.db.count_changes` adds the triggers any table lacks (a new table, or one
+a migration rebuilt, which drops its triggers in SQLite).
 """
 from peewee import *
 
