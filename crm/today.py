@@ -44,7 +44,15 @@ class Item:
 def letters():
     """Letter templates: the user's own in instance/letters first, then the shipped ones."""
     own = os.path.join(current_app.instance_path, "letters")
-    return letters_environment([own, shipped_letters_dir()])
+    # Kept between requests so templates compile once (Jinja reloads an edited
+    # file by itself); a file added to or removed from the user's folder
+    # changes which template wins, so the listing is part of the key.
+    overrides = tuple(sorted(os.listdir(own))) if os.path.isdir(own) else ()
+    cached = current_app.extensions.get("crm.letters")
+    if cached is None or cached[0] != overrides:
+        cached = (overrides, letters_environment([own, shipped_letters_dir()]))
+        current_app.extensions["crm.letters"] = cached
+    return cached[1]
 
 
 def sender_name():

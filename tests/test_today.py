@@ -206,3 +206,15 @@ def test_an_article_whose_summary_matches_their_interest_is_suggested(app, clien
                         reason="mentions sports sponsorship")
     html = client.get("/").get_data(as_text=True)
     assert "Forward Ann Lee an article" in html and "Quarterly update" in html
+
+
+def test_a_letter_template_in_the_instance_folder_overrides_the_shipped_one(
+        app, client, tmp_path):
+    load(app)
+    app.instance_path = str(tmp_path)
+    assert "Dear Sam," in client.get("/").get_data(as_text=True)
+    (tmp_path / "letters").mkdir()
+    (tmp_path / "letters" / "followthrough.txt").write_text(
+        "Subject: Thanks\n\nHi {{ first_name }}, my own words.\n")
+    html = client.get("/").get_data(as_text=True)
+    assert "Hi Sam, my own words." in html and "Dear Sam," not in html
