@@ -134,9 +134,10 @@ def delete(application_id):
             application.delete_instance()
         flash(f"Deleted the application for {application.position}.", "success")
         return redirect(url_for("companies.detail", company_id=company_id))
-    return render_template("applications/delete.html", form=form, application=application,
+    return render_template("delete.html", form=form,
                            what=f"the application for {application.position}",
-                           consequence="Its interviews go too; the people stay.",
+                           consequence=f"{application.position} at {application.company.name}. "
+                                       "Its interviews go too; the people stay.",
                            cancel=url_for(".detail", application_id=application.id))
 
 

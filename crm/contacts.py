@@ -120,7 +120,13 @@ def delete(contact_id):
             contact.delete_instance()
         flash(f"Deleted {contact.name} and their history.", "success")
         return redirect(url_for(".index"))
-    return render_template("contacts/delete.html", contact=contact, form=form)
+    keep = "" if contact.archived else (
+        " To hide them but keep their history, archive them instead.")
+    return render_template(
+        "delete.html", form=form, what=contact.name,
+        consequence=f"This deletes {contact.name} and every touch, interview role and "
+                    f"reminder state with them.{keep}",
+        cancel=url_for(".detail", contact_id=contact.id))
 
 
 def save_contact(contact, form):

@@ -251,7 +251,11 @@ def delete(event_id):
             event.delete_instance()
         flash(f"Deleted {event.name}.", "success")
         return redirect(url_for(".index"))
-    return render_template("events/delete.html", event=event, form=form)
+    return render_template(
+        "delete.html", form=form, what=event.name,
+        consequence="This deletes the event and its links to people and companies; the people "
+                    "themselves stay. It leaves your calendar at the next refresh.",
+        cancel=url_for(".detail", event_id=event.id))
 
 
 def save_event(event, form):

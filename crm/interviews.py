@@ -109,10 +109,10 @@ def delete(interview_id):
             interview.delete_instance()
         flash(f"Deleted the interview of {when}.", "success")
         return redirect(url_for("applications.detail", application_id=application_id))
-    return render_template("applications/delete.html", form=form,
-                           application=interview.application,
-                           what=f"the interview of {when}",
-                           consequence="Its interviewers and notes about them go too; "
+    application = interview.application
+    return render_template("delete.html", form=form, what=f"the interview of {when}",
+                           consequence=f"{application.position} at {application.company.name}. "
+                                       "Its interviewers and notes about them go too; "
                                        "the people stay in your contacts.",
                            cancel=url_for("applications.detail",
                                           application_id=application_id))
