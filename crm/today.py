@@ -125,13 +125,14 @@ def index():
              for name, rows in split.items()}
     items = items_for([s for rows in shown.values() for s in rows], histories, today)
     by_key = {item.suggestion.key: item for item in items}
+    bands = warmth(today)  # its counts add up to every contact not archived
     upcoming_events = (Event.select().where(Event.end_on >= today)
                        .order_by(Event.start_on).limit(5))
     return render_template(
         "today/index.html", today=today, totals={k: len(v) for k, v in split.items()},
         sections={name: [by_key[s.key] for s in rows] for name, rows in shown.items()},
-        show_all=show_all, warmth=warmth(today), upcoming=upcoming_events,
-        contact_count=Contact.select().count(), snooze=SnoozeForm(), form=SuggestionForm(),
+        show_all=show_all, warmth=bands, upcoming=upcoming_events,
+        contact_count=sum(count for _, count in bands), snooze=SnoozeForm(), form=SuggestionForm(),
         default_snooze=today + timedelta(days=7))
 
 
