@@ -5,13 +5,14 @@ from functools import cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from peewee import JOIN
 from wtforms import DateField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from crm import suggestions
+from crm.errors import get_or_404
 from crm.forms import ConfirmForm, stripped
 from crm.models import Company, Contact, Event, EventAttendee, EventCompany, utcnow
 from crm.pagination import page_number, paginate
@@ -129,10 +130,7 @@ def resolve_companies(names, field):
 
 def get_event(event_id):
     """The event with this id, or a 404 page."""
-    event = Event.get_or_none(Event.id == event_id)
-    if event is None:
-        abort(404)
-    return event
+    return get_or_404(Event, event_id)
 
 
 def people_at(event_ids):

@@ -182,7 +182,8 @@ def test_list_page_query_count_does_not_grow_with_rows(client, database):
 
 
 def test_ids_too_large_for_the_database_are_a_404(client):
-    for url in ("/contacts/99999999999999999999", "/companies/99999999999999999999/edit"):
+    for url in ("/contacts/99999999999999999999", "/companies/99999999999999999999/edit",
+                "/events/99999999999999999999", "/events/99999999999999999999.ics"):
         assert client.get(url).status_code == 404
 
 
