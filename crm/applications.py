@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from peewee import Case
 
 from crm import suggestions
-from crm.errors import get_or_404
+from crm.errors import as_id, get_or_404
 from crm.forms import ConfirmForm
 from crm.models import (
     APPLICATION_STATUSES,
@@ -18,7 +18,7 @@ from crm.models import (
     utcnow,
 )
 from crm.pagination import page_number, paginate
-from crm.process_forms import ApplicationForm, StatusForm, as_id
+from crm.process_forms import ApplicationForm, StatusForm
 from crm.suggestions import application_people
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")

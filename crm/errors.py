@@ -22,6 +22,14 @@ def init_app(app):
 MAX_ID = 2**63 - 1  # SQLite's largest integer: bigger ids in a URL cannot match a row
 
 
+def as_id(value):
+    """Read a row id from a query-string value; anything else is None."""
+    value = (value or "").strip()
+    if value.isascii() and value.isdigit() and int(value) <= MAX_ID:
+        return int(value)
+    return None
+
+
 def get_or_404(model, row_id):
     """The row of this model with this id, or a 404 page."""
     row = model.get_or_none(model.id == row_id) if row_id <= MAX_ID else None

@@ -18,21 +18,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from crm.errors import MAX_ID
+from crm.errors import as_id
 from crm.forms import options
 from crm.models import APPLICATION_STATUSES, CHANNELS, INTERVIEW_KINDS
 
 DIRECTIONS = [("out", "I reached out (outbound)"), ("in", "They replied or reached out (inbound)")]
 DATE_MESSAGE = "Enter a date like 2026-11-20."
 MAX_INTERVIEWERS = 12
-
-
-def as_id(value):
-    """Read a row id from a query-string value; anything else is None."""
-    value = (value or "").strip()
-    if value.isascii() and value.isdigit() and int(value) <= MAX_ID:
-        return int(value)
-    return None
 
 
 def optional_date(label, description=""):

@@ -6,12 +6,12 @@ from typing import NamedTuple
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from crm import suggestions
-from crm.errors import get_or_404
+from crm.errors import as_id, get_or_404
 from crm.forms import ConfirmForm
 from crm.models import Article, ArticleMatch, Contact, Touch
 from crm.playbook import format_day
 from crm.playbook.context import NOT_A_NOTE
-from crm.process_forms import TouchForm, as_id
+from crm.process_forms import TouchForm
 from crm.security import local_path
 
 bp = Blueprint("touches", __name__)

@@ -18,7 +18,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from crm.applications import get_or_404
+from crm.errors import as_id, get_or_404
 from crm.forms import ConfirmForm
 from crm.models import Company, Feed
 from crm.news import feeds, queries
@@ -57,7 +57,7 @@ def _forbid_outside_content(response):
 @bp.get("/news")
 def index():
     """The latest articles, newest first, optionally of one company, with who they suit."""
-    company_id = request.args.get("company", type=int)
+    company_id = as_id(request.args.get("company"))
     company = Company.get_or_none(Company.id == company_id) if company_id else None
     page = queries.page_of_articles(company.id if company else None,
                                     page_number(request.args.get("page")),
