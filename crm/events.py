@@ -1,19 +1,17 @@
 """Conferences and association meetings: the list, an event's page, adding, editing, deleting."""
 
 from datetime import datetime
-from functools import cache
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from peewee import JOIN
 from wtforms import DateField, StringField, TextAreaField, TimeField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional
 
 from crm import suggestions
 from crm.errors import get_or_404
-from crm.forms import ConfirmForm, stripped
+from crm.fields import NoteField, time_zone_names
+from crm.forms import Accepts, ConfirmForm, stripped
 from crm.models import Company, Contact, Event, EventAttendee, EventCompany, utcnow
 from crm.pagination import page_number, paginate
 from crm.settings import today_for_user, user_timezone
@@ -24,63 +22,38 @@ bp = Blueprint("events", __name__, url_prefix="/events")
 TIMING = ("start_on", "end_on", "start_time", "end_time", "timezone")
 
 
-@cache
-def time_zone_names():
-    """Every IANA time zone name, sorted, for the form's suggestions."""
-    return sorted(available_timezones())
-
-
-def web_address(form, field):
-    """Accept an empty field or an http(s) address: other schemes could run script in a link."""
-    parts = urlsplit(field.data or "")
-    if field.data and (parts.scheme not in ("http", "https") or not parts.netloc):
-        raise ValidationError("Enter a full web address, like https://example.com/summit.")
-
-
 class EventForm(FlaskForm):
-    name = StringField("Name", [DataRequired("An event needs a name."), Length(max=200)],
+    name = StringField("Name", [DataRequired("An event needs a name."), Accepts(Event.name)],
                        filters=[stripped])
     start_on = DateField("First day", [DataRequired("Enter the first day.")])
     end_on = DateField("Last day", [Optional()], description="Empty for a one-day event")
     start_time = TimeField("Starts at", [Optional()],
                            description="Leave both times empty for an all-day event")
     end_time = TimeField("Ends at", [Optional()])
-    timezone = StringField("Time zone", [Length(max=64)], filters=[stripped],
+    timezone = StringField("Time zone", [Accepts(Event.timezone)], filters=[stripped],
                            description="Where it is held, e.g. America/New_York; "
                                        "empty for your own",
                            render_kw={"list": "time-zones", "autocomplete": "off"})
-    place = StringField("Place", [Length(max=200)], filters=[stripped])
-    url = StringField("Web page", [Length(max=500), web_address], filters=[stripped])
-    notes = TextAreaField("Notes", [Length(max=20000)])
+    place = StringField("Place", [Accepts(Event.place)], filters=[stripped])
+    url = StringField("Web page", [Accepts(Event.url)], filters=[stripped])
+    notes = TextAreaField("Notes", [Accepts(Event.notes)])
     people = TextAreaField(
-        "People likely there", [Length(max=20000)],
+        "People likely there", [Accepts(NoteField())],
         description="One contact per line; write “Name (Company)” when two share a name")
-    companies = TextAreaField("Companies likely there", [Length(max=20000)],
+    companies = TextAreaField("Companies likely there", [Accepts(NoteField())],
                               description="One company per line: all their people count")
 
     def validate(self, extra_validators=None):
         """Check the fields, then that the times make sense and every name is known."""
         valid = super().validate(extra_validators)
-        start, end = self.start_on.data, self.end_on.data or self.start_on.data
-        if start and end and end < start:
-            self.end_on.errors.append("The last day cannot come before the first day.")
-            valid = False
-        if bool(self.start_time.data) != bool(self.end_time.data):
-            missing = self.end_time if self.start_time.data else self.start_time
-            missing.errors.append("Give both times, or neither for an all-day event.")
-            valid = False
-        elif self.start_time.data and start and end and (
-                datetime.combine(end, self.end_time.data)
-                <= datetime.combine(start, self.start_time.data)):
-            self.end_time.errors.append("The event must end after it starts.")
-            valid = False
+        start = self.start_on.data
+        if start:
+            for name, message in Event.timing_problems(start, self.end_on.data or start,
+                                                       self.start_time.data,
+                                                       self.end_time.data):
+                self[name].errors.append(message)
+                valid = False
         self.timezone.data = self.timezone.data or str(user_timezone())
-        try:
-            ZoneInfo(self.timezone.data)
-        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long
-            self.timezone.errors.append(
-                f"Unknown time zone “{self.timezone.data}”: pick a name like America/New_York.")
-            valid = False
         self.found_people, missing = resolve_people(lines(self.people.data))
         self.people.errors.extend(missing)
         self.found_companies = resolve_companies(lines(self.companies.data), self.companies)

@@ -1,6 +1,4 @@
-"""Forms of the contact pages, and CSRF protection for every form in the app."""
-
-import re
+"""Forms of the contact pages, CSRF protection for every form, and the validator they share."""
 
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
@@ -14,13 +12,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional, ValidationError
 
-from crm.models import CONTACT_STATUSES, PREFERRED_CHANNELS, ROLES
+from crm.fields import InvalidValue, LineField, check
+from crm.models import CONTACT_STATUSES, PREFERRED_CHANNELS, ROLES, Company, Contact, Tag
 
 csrf = CSRFProtect()
-
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def init_app(app):
@@ -33,10 +30,35 @@ def options(pairs):
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def email_address(form, field):
-    """Accept an empty field or something shaped like an email address."""
-    if field.data and not EMAIL_PATTERN.match(field.data.strip()):
-        raise ValidationError("Enter an email address like name@example.com.")
+class Accepts:
+    """A validator: the value must pass the rules of the model field it is stored in.
+
+    Imports and restores check their values against the same fields (`crm.fields.check`);
+    an empty value is left to DataRequired or Optional.
+    """
+
+    def __init__(self, model_field):
+        self.model_field = model_field
+        limit = getattr(model_field, "max_length", None)
+        # Rendered as the input's maxlength, as wtforms' Length does.
+        self.field_flags = {"maxlength": limit} if limit else {}
+
+    def __call__(self, form, field):
+        if field.data in (None, ""):
+            return
+        try:
+            check(self.model_field, field.data)
+        except InvalidValue as error:
+            raise ValidationError(str(error)) from None
+
+
+def accepts_each(model_field, values):
+    """Raise ValidationError unless every value passes the model field's rules."""
+    for value in values:
+        try:
+            check(model_field, value)
+        except InvalidValue as error:
+            raise ValidationError(f"“{value[:40]}”: {error}") from None
 
 
 def stripped(value):
@@ -45,49 +67,48 @@ def stripped(value):
 
 
 class ContactForm(FlaskForm):
-    name = StringField("Name", [DataRequired("A contact needs a name."), Length(max=200)],
+    name = StringField("Name", [DataRequired("A contact needs a name."), Accepts(Contact.name)],
                        filters=[stripped])
-    title = StringField("Title", [Length(max=200)], filters=[stripped])
-    company = StringField("Company", [Length(max=200)], filters=[stripped])
-    email = StringField("Email", [Length(max=254), email_address], filters=[stripped])
-    phone = StringField("Phone", [Length(max=50)], filters=[stripped])
-    linkedin_url = StringField(
-        "LinkedIn URL",
-        [Optional(), URL(message="Enter a full URL, like https://www.linkedin.com/in/name."),
-         Length(max=500)],
-        filters=[stripped])
+    title = StringField("Title", [Accepts(Contact.title)], filters=[stripped])
+    company = StringField("Company", [Accepts(Company.name)], filters=[stripped])
+    email = StringField("Email", [Accepts(Contact.email)], filters=[stripped])
+    phone = StringField("Phone", [Accepts(Contact.phone)], filters=[stripped])
+    linkedin_url = StringField("LinkedIn URL", [Accepts(Contact.linkedin_url)],
+                               filters=[stripped],
+                               description="The full address, like https://www.linkedin.com/in/name")
     role = SelectField("Role", choices=options(ROLES), default="other")
     preferred_channel = SelectField("Preferred channel", choices=options(PREFERRED_CHANNELS),
                                     default="")
     status = SelectField("Status", choices=options(CONTACT_STATUSES), default="active")
     may_follow_up = BooleanField("May follow up", default=True)
     linkedin_connected = BooleanField("Connected on LinkedIn")
-    cadence_days = IntegerField(
-        "Stay in touch every (days)",
-        [Optional(), NumberRange(7, 3650, "Choose between 7 and 3650 days.")])
-    tags = StringField("Tags and interests", [Length(max=500)], filters=[stripped],
+    cadence_days = IntegerField("Stay in touch every (days)",
+                                [Optional(), Accepts(Contact.cadence_days)])
+    tags = StringField("Tags and interests", [Accepts(LineField(500))], filters=[stripped],
                        description="Comma-separated, e.g. sports sponsorship, Yankees fan")
-    notes = TextAreaField("Personal notes", [Length(max=20000)])
+    notes = TextAreaField("Personal notes", [Accepts(Contact.notes)])
     save_anyway = BooleanField("Save anyway: this is a different person")
 
     def tag_list(self):
         """The tags typed, split on commas."""
         return [t.strip() for t in (self.tags.data or "").split(",") if t.strip()]
 
+    def validate_tags(self, field):
+        """Each tag is stored on its own, with its own limit."""
+        accepts_each(Tag.name, self.tag_list())
+
 
 class CompanyForm(FlaskForm):
-    name = StringField("Name", [DataRequired("A company needs a name."), Length(max=200)],
+    name = StringField("Name", [DataRequired("A company needs a name."), Accepts(Company.name)],
                        filters=[stripped])
-    website = StringField(
-        "Website", [Optional(), URL(message="Enter a full URL, like https://example.com."),
-                    Length(max=500)], filters=[stripped])
-    notes = TextAreaField("Notes", [Length(max=20000)])
+    website = StringField("Website", [Accepts(Company.website)], filters=[stripped])
+    notes = TextAreaField("Notes", [Accepts(Company.notes)])
 
 
 class SuggestionForm(FlaskForm):
     """Names the suggestion a Skip or Snooze button answers."""
 
-    key = HiddenField(validators=[DataRequired(), Length(max=200)])
+    key = HiddenField(validators=[DataRequired(), Accepts(LineField(200))])
 
 
 class SnoozeForm(SuggestionForm):

@@ -8,9 +8,10 @@ from peewee import Case
 from crm import suggestions
 from crm.applications import contacts_for, match_contacts
 from crm.errors import get_or_404
+from crm.fields import time_zone_names
 from crm.forms import ConfirmForm
 from crm.models import Application, Contact, Interview, Interviewer, utcnow
-from crm.process_forms import MAX_INTERVIEWERS, InterviewForm, time_zone_names
+from crm.process_forms import MAX_INTERVIEWERS, InterviewForm
 from crm.suggestions import application_people
 
 bp = Blueprint("interviews", __name__)

@@ -23,6 +23,14 @@ from peewee import (
 )
 
 from crm.db import db
+from crm.fields import (
+    EmailField,
+    LineField,
+    NoteField,
+    RangeField,
+    TimeZoneField,
+    WebAddressField,
+)
 
 
 def utcnow():
@@ -64,6 +72,8 @@ APPLICATION_STATUSES = [
     ("withdrawn", "Withdrawn"),
     ("hired", "Hired"),
 ]
+DIRECTIONS = [("out", "I reached out (outbound)"),
+              ("in", "They replied or reached out (inbound)")]
 OPEN_APPLICATION_STATUSES = ("applied", "interviewing", "offer")
 INTERVIEW_KINDS = [("phone", "Phone screen"), ("video", "Video call"),
                    ("onsite", "On site"), ("other", "Other")]
@@ -82,11 +92,16 @@ class BaseModel(Model):
         database = db
         legacy_table_names = False
 
+    @classmethod
+    def row_problem(cls, row):
+        """What is wrong across a row's fields (name -> value), as (field, message), or None."""
+        return None
+
 
 class Company(BaseModel):
-    name = CharField(unique=True, collation="NOCASE")
-    website = CharField(default="")
-    notes = TextField(default="")
+    name = LineField(200, blank=False, unique=True, collation="NOCASE")
+    website = WebAddressField(default="")
+    notes = NoteField(default="")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
@@ -99,20 +114,20 @@ class Company(BaseModel):
 
 
 class Contact(BaseModel):
-    name = CharField(collation="NOCASE", index=True)
-    title = CharField(default="")
+    name = LineField(200, blank=False, collation="NOCASE", index=True)
+    title = LineField(200, default="")
     company = ForeignKeyField(Company, null=True, backref="contacts", on_delete="SET NULL")
-    email = CharField(default="", index=True)
-    phone = CharField(default="")
-    linkedin_url = CharField(default="", index=True)
-    role = CharField(default="other", index=True)
-    preferred_channel = CharField(default="")
+    email = EmailField(default="", index=True)
+    phone = LineField(50, default="")
+    linkedin_url = WebAddressField(default="", index=True)
+    role = CharField(default="other", index=True, choices=ROLES)
+    preferred_channel = CharField(default="", choices=PREFERRED_CHANNELS)
     may_follow_up = BooleanField(default=True)
     linkedin_connected_on = DateField(null=True)
     linkedin_connected = BooleanField(default=False)
-    cadence_days = IntegerField(null=True)
-    status = CharField(default="active", index=True)
-    notes = TextField(default="")
+    cadence_days = RangeField(7, 3650, "days", null=True)
+    status = CharField(default="active", index=True, choices=CONTACT_STATUSES)
+    notes = NoteField(default="")
     # Casefolded name, title, email, company, tags and notes: one column to
     # search makes the list page a single scan instead of six LIKEs and joins.
     search_text = TextField(default="")
@@ -216,7 +231,7 @@ class Contact(BaseModel):
 
 
 class Tag(BaseModel):
-    name = CharField(unique=True, collation="NOCASE")
+    name = LineField(100, blank=False, unique=True, collation="NOCASE")
 
 
 class ContactTag(BaseModel):
@@ -229,15 +244,15 @@ class ContactTag(BaseModel):
 
 class Application(BaseModel):
     company = ForeignKeyField(Company, backref="applications", on_delete="CASCADE")
-    position = CharField()
-    status = CharField(default="applied", index=True)
+    position = LineField(200, blank=False)
+    status = CharField(default="applied", index=True, choices=APPLICATION_STATUSES)
     applied_on = DateField(null=True)
     decision_expected_on = DateField(null=True)
     check_in_on = DateField(null=True)
     closed_on = DateField(null=True)
-    next_steps = TextField(default="")
-    next_contact = CharField(default="")  # "HR (Priya Shah)", named in the letters
-    notes = TextField(default="")
+    next_steps = NoteField(default="")
+    next_contact = LineField(200, default="")  # "HR (Priya Shah)", named in the letters
+    notes = NoteField(default="")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
@@ -256,13 +271,13 @@ class ApplicationContact(BaseModel):
 class Interview(BaseModel):
     application = ForeignKeyField(Application, backref="interviews", on_delete="CASCADE")
     starts_at = DateTimeField()  # local wall time in `timezone`
-    timezone = CharField(default="UTC")
-    kind = CharField(default="onsite")
-    location = CharField(default="")
+    timezone = TimeZoneField(default="UTC")
+    kind = CharField(default="onsite", choices=INTERVIEW_KINDS)
+    location = LineField(255, default="")
     assistant = ForeignKeyField(Contact, null=True, backref="hosted_interviews",
                                 on_delete="SET NULL")
-    discussed = TextField(default="")
-    accomplishments = TextField(default="")
+    discussed = NoteField(default="")
+    accomplishments = NoteField(default="")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
@@ -271,8 +286,8 @@ class Interviewer(BaseModel):
     interview = ForeignKeyField(Interview, backref="interviewers", on_delete="CASCADE")
     contact = ForeignKeyField(Contact, backref="interviews_taken", on_delete="CASCADE",
                               index=True)
-    values = TextField(default="")  # what this interviewer said they care about
-    concerns = TextField(default="")
+    values = NoteField(5000, default="")  # what this interviewer said they care about
+    concerns = NoteField(5000, default="")
 
     class Meta:
         indexes = ((("interview", "contact"), True),)
@@ -327,9 +342,9 @@ class ArticleMatch(BaseModel):
 class Touch(BaseModel):
     contact = ForeignKeyField(Contact, backref="touches", on_delete="CASCADE")
     happened_on = DateField()
-    channel = CharField(default="email")
-    direction = CharField(default="out")  # "out" from the user, "in" is a reply
-    note = TextField(default="")
+    channel = CharField(default="email", choices=CHANNELS)
+    direction = CharField(default="out", choices=DIRECTIONS)  # "out" from the user
+    note = NoteField(default="")
     article = ForeignKeyField(Article, null=True, backref="touches", on_delete="SET NULL")
     suggestion_key = CharField(null=True)
     created_at = DateTimeField(default=utcnow)
@@ -339,18 +354,39 @@ class Touch(BaseModel):
 
 
 class Event(BaseModel):
-    name = CharField()
+    name = LineField(200, blank=False)
     start_on = DateField(index=True)
     end_on = DateField()
     start_time = TimeField(null=True)  # both times empty: an all-day event
     end_time = TimeField(null=True)
-    timezone = CharField(default="UTC")
-    place = CharField(default="")
-    url = CharField(default="")
-    notes = TextField(default="")
+    timezone = TimeZoneField(default="UTC")
+    place = LineField(200, default="")
+    url = WebAddressField(default="")
+    notes = NoteField(default="")
     sequence = IntegerField(default=0)  # goes up when the time changes (RFC 5545)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
+
+    @staticmethod
+    def timing_problems(start_on, end_on, start_time, end_time):
+        """What is wrong with an event's days and times, as (field, message) pairs."""
+        problems = []
+        if end_on < start_on:
+            problems.append(("end_on", "The last day cannot come before the first day."))
+        if (start_time is None) != (end_time is None):
+            problems.append(("end_time" if end_time is None else "start_time",
+                             "Give both times, or neither for an all-day event."))
+        elif start_time is not None and (datetime.combine(end_on, end_time)
+                                         <= datetime.combine(start_on, start_time)):
+            problems.append(("end_time", "The event must end after it starts."))
+        return problems
+
+    @classmethod
+    def row_problem(cls, row):
+        """An event's days and times must make sense, as the form requires."""
+        problems = cls.timing_problems(row["start_on"], row["end_on"], row["start_time"],
+                                       row["end_time"])
+        return problems[0] if problems else None
 
 
 class EventAttendee(BaseModel):

@@ -1,8 +1,5 @@
 """Forms of the application, interview and touch pages."""
 
-from functools import cache
-from zoneinfo import available_timezones
-
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -19,10 +16,21 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from crm.errors import as_id
-from crm.forms import options
-from crm.models import APPLICATION_STATUSES, CHANNELS, INTERVIEW_KINDS
+from crm.fields import LineField, NoteField
+from crm.forms import Accepts, accepts_each, options
+from crm.models import (
+    APPLICATION_STATUSES,
+    CHANNELS,
+    DIRECTIONS,
+    INTERVIEW_KINDS,
+    Application,
+    Company,
+    Contact,
+    Interview,
+    Interviewer,
+    Touch,
+)
 
-DIRECTIONS = [("out", "I reached out (outbound)"), ("in", "They replied or reached out (inbound)")]
 DATE_MESSAGE = "Enter a date like 2026-11-20."
 MAX_INTERVIEWERS = 12
 
@@ -40,18 +48,6 @@ def optional_id(value):
     if as_id(str(value)) is None:
         raise ValueError("Not a valid choice.")
     return int(value)
-
-
-@cache
-def time_zone_names():
-    """Every IANA time zone name the system knows, sorted."""
-    return tuple(sorted(available_timezones()))
-
-
-def time_zone(form, field):
-    """Accept only an IANA time zone name."""
-    if field.data not in time_zone_names():
-        raise ValidationError("Choose a time zone like America/New_York or Europe/Paris.")
 
 
 def text(value):
@@ -76,9 +72,9 @@ def one_name_per_line(typed):
 
 class ApplicationForm(FlaskForm):
     company = StringField("Company", [DataRequired("Which company is this with?"),
-                                      Length(max=200)], filters=[squeezed])
-    position = StringField("Position", [DataRequired("Name the position."), Length(max=200)],
-                           filters=[text])
+                                      Accepts(Company.name)], filters=[squeezed])
+    position = StringField("Position", [DataRequired("Name the position."),
+                                        Accepts(Application.position)], filters=[text])
     status = SelectField("Status", choices=options(APPLICATION_STATUSES), default="applied")
     applied_on = optional_date("Applied on")
     decision_expected_on = optional_date("Decision expected on")
@@ -86,18 +82,23 @@ class ApplicationForm(FlaskForm):
                                 "The day you said you would check in, if you agreed one.")
     closed_on = optional_date("Closed on", "Filled in with today when the application is "
                                            "rejected, withdrawn or hired.")
-    next_contact = StringField("Next point of contact", [Length(max=200)], filters=[text],
+    next_contact = StringField("Next point of contact", [Accepts(Application.next_contact)],
+                               filters=[text],
                                description='Named in your letters, e.g. "HR (Priya Shah)".')
-    people = TextAreaField("People involved without an interview", [Length(max=5000)],
+    people = TextAreaField("People involved without an interview", [Accepts(NoteField(5000))],
                            description="One name per line, e.g. the recruiter. Names you "
                                        "already have are linked; new ones are added as "
                                        "contacts at the company.", filters=[text])
-    next_steps = TextAreaField("Next steps", [Length(max=20000)], filters=[text])
-    notes = TextAreaField("Notes", [Length(max=20000)], filters=[text])
+    next_steps = TextAreaField("Next steps", [Accepts(Application.next_steps)], filters=[text])
+    notes = TextAreaField("Notes", [Accepts(Application.notes)], filters=[text])
 
     def people_names(self):
         """The names typed in the people box."""
         return one_name_per_line(self.people.data)
+
+    def validate_people(self, field):
+        """Each line may become a contact: it must be a name a contact can have."""
+        accepts_each(Contact.name, self.people_names())
 
 
 class StatusForm(FlaskForm):
@@ -106,11 +107,11 @@ class StatusForm(FlaskForm):
 
 
 class InterviewerForm(Form):
-    name = StringField("Interviewer", [Length(max=200)], filters=[squeezed])
-    values = TextAreaField("Values they care about", [Length(max=5000)],
+    name = StringField("Interviewer", [Accepts(Contact.name)], filters=[squeezed])
+    values = TextAreaField("Values they care about", [Accepts(Interviewer.values)],
                            description="One per line; line 1 is answered by your first "
                                        "accomplishment, and so on.", filters=[text])
-    concerns = TextAreaField("Concerns they raised", [Length(max=5000)],
+    concerns = TextAreaField("Concerns they raised", [Accepts(Interviewer.concerns)],
                              description="One per line.", filters=[text])
 
     def validate_name(self, field):
@@ -125,16 +126,19 @@ class InterviewForm(FlaskForm):
     at_time = TimeField("Time", [InputRequired("Enter the time it starts.")],
                         format=["%H:%M", "%H:%M:%S"],
                         invalid_value_message="Enter a time like 14:30.")
-    timezone = StringField("Time zone", [DataRequired("Choose a time zone."), time_zone],
-                           filters=[text])
+    timezone = StringField("Time zone", [DataRequired("Choose a time zone."),
+                                         Accepts(Interview.timezone)], filters=[text])
     kind = SelectField("Kind", choices=options(INTERVIEW_KINDS), default="onsite")
-    location = StringField("Location", [Length(max=300)], filters=[text])
+    location = StringField("Location", [Accepts(Interview.location)], filters=[text])
     interviewers = FieldList(FormField(InterviewerForm), min_entries=2,
                              max_entries=MAX_INTERVIEWERS)
-    assistant = StringField("Assistant or receptionist", [Length(max=200)], filters=[squeezed],
+    assistant = StringField("Assistant or receptionist", [Accepts(Contact.name)],
+                            filters=[squeezed],
                             description="Whoever welcomed you; they get a thank-you note.")
-    discussed = TextAreaField("What you discussed", [Length(max=20000)], filters=[text])
-    accomplishments = TextAreaField("Your matching accomplishments", [Length(max=20000)],
+    discussed = TextAreaField("What you discussed", [Accepts(Interview.discussed)],
+                              filters=[text])
+    accomplishments = TextAreaField("Your matching accomplishments",
+                                    [Accepts(Interview.accomplishments)],
                                     description="One per line, in the order of the values "
                                                 "they answer.", filters=[text])
 
@@ -164,8 +168,8 @@ class TouchForm(FlaskForm):
                             invalid_value_message=DATE_MESSAGE)
     channel = SelectField("Channel", choices=options(CHANNELS), default="email")
     direction = SelectField("Direction", choices=options(DIRECTIONS), default="out")
-    note = TextAreaField("Note", [Length(max=20000)], filters=[text])
+    note = TextAreaField("Note", [Accepts(Touch.note)], filters=[text])
     article_id = SelectField("Article sent", coerce=optional_id, choices=[])
-    suggestion_key = HiddenField(validators=[Length(max=200)], filters=[text])
+    suggestion_key = HiddenField(validators=[Accepts(LineField(200))], filters=[text])
     next = HiddenField(validators=[Length(max=2000)], filters=[text])
     log_anyway = BooleanField("Log it anyway")

@@ -2,17 +2,22 @@
 
 import json
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from crm.db import db
-from crm.forms import ConfirmForm
+from crm.fields import InvalidValue, LineField, TimeZoneField, check
+from crm.forms import Accepts, ConfirmForm, stripped
 from crm.models import Setting
 from crm.playbook import Rules
+
+# What the settings page stores besides the rules, checked the same way in a restored backup.
+VALUES = {"sender_name": LineField(200), "timezone": TimeZoneField()}
+RULES_PREFIX = "rules."
 
 
 def get_setting(key, default=None):
@@ -35,7 +40,29 @@ def set_setting(key, value):
 
 def rules():
     """The playbook's rules as the user set them on the settings page."""
-    return Rules.from_mapping(get_settings("rules."))
+    return Rules.from_mapping(get_settings(RULES_PREFIX))
+
+
+def stored_problem(stored):
+    """What is wrong with settings as stored (key -> JSON text), as (key, message), or None."""
+    values = {}
+    for key, text in stored.items():
+        try:
+            values[key] = json.loads(text)
+        except (TypeError, ValueError):
+            return key, "Expected a JSON value."
+        try:
+            if key in VALUES:
+                check(VALUES[key], values[key])
+        except InvalidValue as error:
+            return key, str(error)
+    rules_stored = {key.removeprefix(RULES_PREFIX): value for key, value in values.items()
+                    if key.startswith(RULES_PREFIX)}
+    try:
+        Rules.from_mapping(rules_stored)  # each in its range, and late after due
+    except ValueError as error:
+        return RULES_PREFIX + "*", str(error)
+    return None
 
 
 def user_timezone():
@@ -55,16 +82,11 @@ def settings_form_class():
     """A form with one field per playbook rule, plus the time zone and the sender's name."""
 
     class SettingsForm(FlaskForm):
-        sender_name = StringField("Your name, to sign the drafts", [Length(max=200)])
-        timezone = StringField("Your time zone", [DataRequired(), Length(max=64)],
+        sender_name = StringField("Your name, to sign the drafts",
+                                  [Accepts(VALUES["sender_name"])], filters=[stripped])
+        timezone = StringField("Your time zone", [DataRequired(), Accepts(VALUES["timezone"])],
+                               filters=[stripped],
                                description="An IANA name, like America/New_York or Europe/Paris")
-
-        def validate_timezone(self, field):
-            """Only time zones Python knows."""
-            try:
-                ZoneInfo(field.data.strip())
-            except (ValueError, ZoneInfoNotFoundError, OSError):  # OSError: a name too long
-                raise ValidationError(f"Unknown time zone: {field.data}.") from None
 
     for rule in Rules.fields_for_settings():
         if isinstance(rule.default, bool):
@@ -94,9 +116,9 @@ def index():
         else:
             with db.atomic():
                 for name, value in values.items():
-                    set_setting("rules." + name, value)
-                set_setting("sender_name", form.sender_name.data.strip())
-                set_setting("timezone", form.timezone.data.strip())
+                    set_setting(RULES_PREFIX + name, value)
+                set_setting("sender_name", form.sender_name.data)
+                set_setting("timezone", form.timezone.data)
             flash("Settings saved.", "success")
             return redirect(url_for(".index"))
     return render_template("settings/index.html", form=form,

@@ -167,7 +167,7 @@ def test_restore_refuses_a_backup_from_a_newer_schema(app, runner, tmp_path):
      "The backup has a table this version does not know: gossip."),
     (b'{"format": "followthrough-backup", "version": 1, "tables": {"contact": [{"id": 1,'
      b' "name": "Ada", "last_touch_on": "yesterday"}]}}',
-     "Table contact, row 1: last_touch_on is not a valid value: 'yesterday'."),
+     "Table contact, row 1, field last_touch_on 'yesterday': Expected a date like 2026-11-20."),
     (b'{"format": "followthrough-backup", "version": 1, "tables": {"touch": [{"id": 1,'
      b' "contact_id": 42, "happened_on": "2026-11-22"}]}}',
      "The backup's rows do not fit together: FOREIGN KEY constraint failed."),
@@ -189,7 +189,8 @@ def test_a_broken_row_in_the_last_table_leaves_the_database_empty(runner, databa
     with db.atomic():
         for model in reversed(MODELS):
             model.delete().execute()
-    with pytest.raises(backup.BackupError, match="Table setting: NOT NULL constraint failed"):
+    with pytest.raises(backup.BackupError, match=r"Table setting, row \d+, field value: A value"
+                                                 " is needed here."):
         backup.restore(document)
     assert backup.is_empty()
 
@@ -222,3 +223,85 @@ def test_backup_keeps_times_exactly(runner, database):
     assert feed["last_checked_at"] == "2026-11-21T10:00:00.123456"
     assert feed["last_success_at"] == "2026-11-20T10:00:00"
     assert time.fromisoformat(document["tables"]["event"][0]["start_time"]) == time(9, 0)
+
+
+def first(table, **changes):
+    """A change to a backup: these values in the first row of the table."""
+    return lambda document: document["tables"][table][0].update(changes)
+
+
+def top(**changes):
+    """A change to a backup: these values at its top level."""
+    return lambda document: document.update(changes)
+
+
+def setting(key, text):
+    """A change to a backup: this stored setting (JSON text)."""
+    return lambda document: document["tables"]["setting"].append({"key": key, "value": text})
+
+
+# Each was restored with exit 0 (or failed with a traceback) and then broke pages or commands.
+BAD_VALUES = {
+    "text for a number": (first("contact", cadence_days="lots"),
+                          "Table contact, row 1, field cadence_days 'lots': Expected a whole"
+                          " number."),
+    "number out of range": (first("contact", cadence_days=3),
+                            "field cadence_days 3: Choose between 7 and 3650 days."),
+    "id too large": (first("company", id=2**70),
+                     "Table company, row 1, field id 1180591620717411303424: Choose between"),
+    "infinite id": (first("touch", contact_id=float("inf")),
+                    "Table touch, row 1, field contact_id inf: Expected a whole number."),
+    "schema of lists": (top(schema=[["x"]]),
+                        'The backup\'s "schema" is not a list of migration names.'),
+    "version true": (top(version=True), 'The backup\'s "version" is not a format version: True.'),
+    "word for a boolean": (first("contact", may_follow_up="no"),
+                           "field may_follow_up 'no': Expected true or false."),
+    "unknown choice": (first("contact", role="boss"),
+                       "field role 'boss': Choose one of 'interviewer', 'hiring_manager',"),
+    "hidden bcc": (first("contact", email="bob@example.com?bcc=spy%40evil.example"),
+                   "field email 'bob@example.com?bcc=spy%40evil.example': Enter an email"
+                   " address like name@example.com"),
+    "line break in a url": (first("event", url="https://example.com/\r\nX-Evil: 1"),
+                            "Table event, row 1, field url 'https://example.com/\\r\\nX-Evil:"
+                            " 1': Use one line"),
+    "line break in a name": (first("contact", name="Bob\nHale"),
+                             "field name 'Bob\\nHale': Use one line"),
+    "NUL in a note": (first("contact", notes="a\x00b"),
+                      "field notes 'a\\x00b': Remove the control characters"),
+    "a megabyte of name": (first("contact", name="A" * 2**20),
+                           "Use at most 200 characters (this has 1048576)."),
+    "empty name": (first("company", name=""), "field name '': This cannot be empty."),
+    "unknown time zone": (first("interview", timezone="Mars/Olympus"),
+                          "field timezone 'Mars/Olympus': Choose a time zone like"),
+    "time with a zone": (first("contact", created_at="2026-11-01T10:00:00+02:00"),
+                         "field created_at '2026-11-01T10:00:00+02:00': Expected a date and"
+                         " time"),
+    "event ends before it starts": (first("event", end_on="2020-01-01"),
+                                    "Table event, row 1, field end_on '2020-01-01': The last day"
+                                    " cannot come before the first day."),
+    "setting not json": (setting("sender_name", "Alex"),
+                         "Table setting, key 'sender_name': Expected a JSON value."),
+    "setting time zone": (setting("timezone", '"Mars/Olympus"'),
+                          "Table setting, key 'timezone': Choose a time zone like"),
+    "setting rule": (setting("rules.checkin_interval_days", '"lots"'),
+                     "Check in this many days after your last note must be a whole number"),
+}
+
+
+@pytest.mark.parametrize(("change", "message"), BAD_VALUES.values(), ids=BAD_VALUES.keys())
+def test_restore_refuses_a_value_the_forms_refuse_and_changes_nothing(runner, database,
+                                                                      tmp_path, change,
+                                                                      message):
+    fill_every_table()
+    before = export(runner)
+    document = json.loads(before)
+    document["tables"]["setting"] = [row for row in document["tables"]["setting"]
+                                     if row["key"] != "sender_name"]
+    change(document)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document))
+    result = runner.invoke(args=["restore", "--replace", str(path)])
+    assert result.exit_code == 1, result.output
+    assert message in result.output and "Nothing was restored." in result.output
+    assert "Traceback" not in result.output
+    assert export(runner) == before

@@ -37,7 +37,7 @@ def test_taken_company_name_is_a_form_error_not_a_crash(client, database):
                                                 "notes": "typed"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Enter a full URL" in html and "typed" in html
+    assert "Enter a full web address" in html and "typed" in html
     response = client.submit("/companies/new", {"name": "acme", "website": "", "notes": "x"})
     assert "A company with this name is already here." in response.get_data(as_text=True)
     assert Company.select().count() == 1

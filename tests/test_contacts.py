@@ -35,8 +35,8 @@ def test_invalid_form_shows_errors_and_keeps_what_was_typed(client, database):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "A contact needs a name." in html
-    assert "Enter an email address like name@example.com." in html
-    assert "Enter a full URL" in html
+    assert "Enter an email address like name@example.com" in html
+    assert "Enter a full web address" in html
     assert "Choose between 7 and 3650 days." in html
     assert 'value="Recruiter"' in html and 'value="not-an-email"' in html
     assert Contact.select().count() == 0

@@ -159,7 +159,8 @@ BAD_FILES = [
     (FORMATS / "linkedin_bad_date.csv", "Row 8: &#39;Connected On&#39; is not a date:"
                                         " &#39;32 Foo 2026&#39;."),
     (FIXTURES / "transfer" / "contacts_bad_email.csv",
-     "Row 3: &#39;grace.hopper.navy.mil&#39; is not an email address."),
+     "Row 3, email &#39;grace.hopper.navy.mil&#39;: Enter an email address like"
+     " name@example.com"),
 ]
 
 
@@ -260,5 +261,5 @@ def test_tags_from_a_file_are_added_once_and_searchable(database):
 
 
 def test_a_linkedin_column_that_is_not_a_profile_url_is_refused(database):
-    with pytest.raises(FormatError, match="Row 2: 'janedoe' is not a LinkedIn profile URL."):
+    with pytest.raises(FormatError, match="Row 2, LinkedIn URL 'janedoe': Enter a full web address"):
         importer.read_upload("people.csv", b"Name,LinkedIn\r\nJane Doe,janedoe\r\n")

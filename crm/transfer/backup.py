@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 import peewee
 from peewee import (
     BooleanField,
+    DataError,
     DateField,
     DateTimeField,
     IntegrityError,
@@ -18,8 +19,10 @@ from peewee import (
     sort_models,
 )
 
+from crm import fields
 from crm.db import db, migration_runner
-from crm.models import MODELS
+from crm.models import MODELS, Setting
+from crm.settings import stored_problem
 
 FORMAT = "followthrough-backup"
 VERSION = 1
@@ -91,23 +94,26 @@ def restore(document, replace=False):
 
 
 def insert(model, rows):
-    """Insert a table's backup rows in batches; return how many."""
-    fields = model._meta.sorted_fields
-    columns = [(field, next((parse for kind, parse in PARSERS.items() if isinstance(field, kind)),
-                            None)) for field in fields]
-    values = [row_values(model, columns, number, row) for number, row in enumerate(rows, 1)]
+    """Check a table's backup rows as the forms would, then insert them in batches; count them."""
+    columns = model._meta.sorted_fields
+    values = [row_values(model, number, row) for number, row in enumerate(rows, 1)]
+    if model is Setting:
+        # Settings are JSON text: what the settings page would refuse, pages would fail on.
+        problem = stored_problem({row["key"]: row["value"] for row in rows})
+        if problem:
+            raise BackupError(f"Table setting, key {problem[0]!r}: {problem[1]}")
     # One prepared statement run for every row: building each INSERT through peewee's
     # query builder took four times as long as SQLite took to store the rows.
     quote = db.obj.quote
     sql = (f"INSERT INTO {quote[0]}{model._meta.table_name}{quote[1]}"
-           f" ({', '.join(quote[0] + f.column_name + quote[1] for f in fields)})"
-           f" VALUES ({', '.join([db.obj.param] * len(fields))})")
+           f" ({', '.join(quote[0] + f.column_name + quote[1] for f in columns)})"
+           f" VALUES ({', '.join([db.obj.param] * len(columns))})")
     cursor = db.cursor()
     for start in range(0, len(values), BATCH):
         try:
             with peewee.__exception_wrapper__:  # the driver's errors as peewee's, as elsewhere
                 cursor.executemany(sql, values[start:start + BATCH])
-        except IntegrityError as error:
+        except (IntegrityError, DataError) as error:
             raise BackupError(f"Table {model._meta.table_name}: {error}.") from None
     return len(values)
 
@@ -117,11 +123,16 @@ def check(document):
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise BackupError(f'This is not a Followthrough backup: no "format": "{FORMAT}".')
     version = document.get("version")
-    if not isinstance(version, int) or version > VERSION:
+    if type(version) is int and version > VERSION:  # type: true is not a version
         raise BackupError(f"This backup is in format version {version!r}, newer than this"
                           f" Followthrough reads ({VERSION}). Upgrade Followthrough first.")
+    if type(version) is not int or version < 1:
+        raise BackupError(f'The backup\'s "version" is not a format version: {version!r}.')
+    schema = document.get("schema") or []
+    if not isinstance(schema, list) or not all(isinstance(name, str) for name in schema):
+        raise BackupError('The backup\'s "schema" is not a list of migration names.')
     known = {step.name for step in migration_runner().status()}
-    newer = [name for name in document.get("schema") or [] if name not in known]
+    newer = [name for name in schema if name not in known]
     if newer:
         raise BackupError(f"This backup comes from a newer database schema (it has migration"
                           f" {newer[0]}). Upgrade Followthrough, then restore it.")
@@ -136,27 +147,43 @@ def check(document):
     return tables
 
 
-def row_values(model, columns, number, row):
-    """A backup row as database values for (field, parser) columns, or BackupError naming it."""
+def row_values(model, number, row):
+    """A backup row as database values, or BackupError naming the table, row and field."""
     where = f"Table {model._meta.table_name}, row {number}"
     if not isinstance(row, dict):
         raise BackupError(f"{where}: not an object of column values.")
     unknown = set(row) - set(model._meta.columns)
     if unknown:
         raise BackupError(f"{where}: unknown column {sorted(unknown)[0]!r}.")
-    values = []
-    for field, parse in columns:
-        if field.column_name not in row:  # a backup from before the column was added
-            default = field.default
-            values.append(field.db_value(default() if callable(default) else default))
-            continue
-        value = row[field.column_name]
+    values = {}
+    for field in model._meta.sorted_fields:
+        if field.column_name in row:
+            value = parsed(field, row[field.column_name])
+        else:  # a backup from before the column was added
+            value = field.default() if callable(field.default) else field.default
         try:
-            values.append(field.db_value(parse(value) if parse and value is not None else value))
-        except (TypeError, ValueError):
-            raise BackupError(f"{where}: {field.column_name} is not a valid value:"
-                              f" {value!r}.") from None
-    return values
+            fields.check(field, value)
+        except fields.InvalidValue as error:
+            raise BackupError(fields.refusal(where, f"field {field.column_name}",
+                                      row.get(field.column_name), error)) from None
+        values[field.name] = value
+    problem = model.row_problem(values)
+    if problem:
+        name, message = problem
+        raise BackupError(fields.refusal(where, f"field {model._meta.fields[name].column_name}",
+                                  row.get(name), message))
+    return [field.db_value(values[field.name]) for field in model._meta.sorted_fields]
+
+
+def parsed(field, value):
+    """A value as the field's Python type: JSON writes dates and times as ISO 8601 text."""
+    parse = next((parse for kind, parse in PARSERS.items() if isinstance(field, kind)), None)
+    if parse is None or not isinstance(value, str):
+        return value
+    try:
+        return parse(value)
+    except ValueError:
+        return value  # still text, which check() refuses, saying what the field takes
 
 
 def is_empty():

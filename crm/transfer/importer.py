@@ -5,17 +5,16 @@ file) when they share an email, a LinkedIn URL, or a name at the same company: t
 `Contact.possible_duplicates`, applied through lookup dicts built once per import.
 """
 
-import re
 from dataclasses import dataclass, field
 
 from peewee import JOIN
 
+from crm import fields
 from crm.db import db
 from crm.formats.csvfile import parse_contacts_csv, sniff_format
 from crm.formats.linkedin import parse_connections
 from crm.formats.records import FormatError, PersonRecord
 from crm.formats.vcard import parse_vcards
-from crm.forms import EMAIL_PATTERN
 from crm.models import Company, Contact, ContactTag, Tag, normal_email, normal_linkedin, utcnow
 
 PARSERS = {"linkedin": parse_connections, "csv": parse_contacts_csv, "vcard": parse_vcards}
@@ -26,7 +25,6 @@ FIELD_LABELS = {"title": "title", "company": "company", "email": "email", "phone
                 "linkedin_url": "LinkedIn URL", "notes": "notes",
                 "linkedin_connected": "connected on LinkedIn",
                 "linkedin_connected_on": "connection date"}
-WEB_ADDRESS = re.compile(r"^https://[^\s/.]+(\.[^\s/.]+)+(/\S*)?$")
 BATCH = 500  # rows per statement: far below SQLite's limit on bound variables
 
 
@@ -148,13 +146,32 @@ def plan(upload, index=None):
 
 
 def check(record, fmt):
-    """Refuse a record whose email or LinkedIn URL the contact form would refuse."""
+    """Refuse a record holding a value the forms would refuse, naming its row and field.
+
+    The whole file is refused rather than the value cleaned up: a name with a line break or
+    a megabyte of title is a sign the columns were misread, which the user should see.
+    """
     where = f"{'Card' if fmt == 'vcard' else 'Row'} {record.row}"
-    for email in record.emails:
-        if not EMAIL_PATTERN.match(email):
-            raise FormatError(f"{where}: '{email}' is not an email address.")
-    if record.linkedin_url and not WEB_ADDRESS.match(normal_linkedin(record.linkedin_url)):
-        raise FormatError(f"{where}: '{record.linkedin_url}' is not a LinkedIn profile URL.")
+    for label, model_field, value, written in stored_values(record):
+        if not value:
+            continue  # nothing to store; the parsers refuse a row without a name
+        try:
+            fields.check(model_field, value)
+        except fields.InvalidValue as error:
+            raise FormatError(fields.refusal(where, label, written, error)) from None
+
+
+def stored_values(record):
+    """What importing a record may store, as (label, model field, value, value as written)."""
+    values = [("name", Contact.name, record.name), ("title", Contact.title, record.title),
+              ("company", Company.name, record.company),
+              *(("email", Contact.email, email) for email in record.emails),
+              *(("phone", Contact.phone, phone) for phone in record.phones),
+              ("notes", Contact.notes, notes_for(record)),
+              *(("tag", Tag.name, tag) for tag in record.tags)]
+    linkedin = ("LinkedIn URL", Contact.linkedin_url, normal_linkedin(record.linkedin_url),
+                record.linkedin_url)
+    return [(*value, value[2]) for value in values] + [linkedin]
 
 
 def merge(person, record, connected):

@@ -1,0 +1,196 @@
+"""What a value must be to be stored, whichever way it comes in: a form, an import, a restore.
+
+The rules are declared once, on the model fields in `crm.models`: peewee's own type, null and
+choices, plus the field classes below for what peewee cannot say (one line or several, how
+long, an email or web address, a time zone, a range of numbers). `check` applies them: the
+forms wrap it as a validator (`crm.forms.Accepts`), the importer and the restore call it on
+every value. Pure: no database, request or clock.
+"""
+
+import re
+from datetime import date, datetime, time
+from functools import cache
+from urllib.parse import urlsplit
+from zoneinfo import available_timezones
+
+import peewee
+from email_validator import EmailNotValidError, validate_email
+
+# What a database INTEGER holds; a larger id from a backup would overflow the driver.
+INTEGER_RANGE = (-(2**63), 2**63 - 1)
+# Migration 0001 made every CharField a VARCHAR(255): PostgreSQL refuses anything longer.
+VARCHAR_LENGTH = 255
+# One line: no control character (tab and line breaks included), nor a Unicode line or
+# paragraph separator. A line break in a name breaks the headers and calendar lines it goes in.
+NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Several lines: tabs and line breaks, but no other control character. PostgreSQL cannot
+# store NUL, and escape sequences would drive the terminal that prints a digest.
+NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+SHOWN_CHARACTERS = 40  # of a refused value, in a message: a 1 MB name is not echoed whole
+
+
+class InvalidValue(ValueError):
+    """A value a field does not accept; the message says what it takes."""
+
+
+class LineField(peewee.CharField):
+    """One line of text that people type or import: a name, a title, a phone number."""
+
+    def __init__(self, max_length=200, blank=True, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+        self.blank = blank
+
+
+class NoteField(peewee.TextField):
+    """Text of several lines that people type or import: notes, what was discussed."""
+
+    def __init__(self, max_length=20000, **kwargs):
+        super().__init__(**kwargs)
+        self.max_length = max_length
+
+
+class EmailField(LineField):
+    """An email address, checked by the email-validator package (no network)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=254, **kwargs)  # RFC 5321's limit on a whole address
+
+
+class WebAddressField(LineField):
+    """An http(s) address: other schemes could run script from a link."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=VARCHAR_LENGTH, **kwargs)
+
+
+class TimeZoneField(LineField):
+    """An IANA time zone name, like America/New_York."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=64, blank=False, **kwargs)
+
+
+class RangeField(peewee.IntegerField):
+    """A whole number between a minimum and a maximum, with the unit messages name."""
+
+    def __init__(self, minimum, maximum, unit="", **kwargs):
+        super().__init__(**kwargs)
+        self.minimum, self.maximum, self.unit = minimum, maximum, unit
+
+
+def naive(moment):
+    """Whether a datetime or time has no zone: the database keeps naive UTC or wall times."""
+    return moment.tzinfo is None
+
+
+# The Python values each kind of column takes, in the order the classes are tested.
+TYPES = (
+    (peewee.BooleanField, lambda v: isinstance(v, bool), "true or false"),
+    (peewee.IntegerField, lambda v: isinstance(v, int) and not isinstance(v, bool),
+     "a whole number"),
+    (peewee.DateTimeField, lambda v: isinstance(v, datetime) and naive(v),
+     "a date and time like 2026-11-20T14:30:00"),
+    (peewee.DateField, lambda v: isinstance(v, date) and not isinstance(v, datetime),
+     "a date like 2026-11-20"),
+    (peewee.TimeField, lambda v: isinstance(v, time) and naive(v), "a time like 14:30:00"),
+    ((peewee.CharField, peewee.TextField), lambda v: isinstance(v, str), "text"),
+)
+
+
+def check(field, value):
+    """Raise InvalidValue unless the field (of a model, or standing alone) accepts the value."""
+    if value is None:
+        if field.null or isinstance(field, peewee.AutoField):  # the database numbers rows
+            return
+        raise InvalidValue("A value is needed here.")
+    if isinstance(field, peewee.ForeignKeyField):
+        field = field.rel_field  # a link holds the id of the row it points at
+    for kind, accepts, words in TYPES:
+        if isinstance(field, kind):
+            if not accepts(value):
+                raise InvalidValue(f"Expected {words}.")
+            break
+    if isinstance(value, str):
+        check_text(field, value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        check_number(field, value)
+    if field.choices and value not in {choice for choice, _ in field.choices}:
+        allowed = ", ".join(repr(choice) for choice, _ in field.choices)
+        raise InvalidValue(f"Choose one of {allowed}.")
+
+
+def check_text(field, value):
+    """The character, length and format rules of a text field."""
+    if isinstance(field, LineField) and NOT_ONE_LINE.search(value):
+        raise InvalidValue("Use one line: no line breaks, tabs or other control characters.")
+    # Text the app stores for itself (a feed's article, the search index) only may not hold
+    # NUL, which PostgreSQL cannot store; what people type follows the stricter rules.
+    if NOT_TEXT.search(value) if isinstance(field, NoteField) else "\x00" in value:
+        raise InvalidValue("Remove the control characters (such as NUL) from this text.")
+    if isinstance(field, LineField | NoteField) and len(value) > field.max_length:
+        raise InvalidValue(f"Use at most {field.max_length} characters"
+                           f" (this has {len(value)}).")
+    if not value:
+        if not getattr(field, "blank", True):
+            raise InvalidValue("This cannot be empty.")
+        return
+    if isinstance(field, EmailField):
+        email_address(value)
+    elif isinstance(field, WebAddressField):
+        web_address(value)
+    elif isinstance(field, TimeZoneField) and value not in time_zone_names():
+        raise InvalidValue("Choose a time zone like America/New_York or Europe/Paris.")
+
+
+def check_number(field, value):
+    """The range of an integer field: the database's, and the field's own."""
+    low, high = INTEGER_RANGE
+    if isinstance(field, RangeField):
+        low, high = field.minimum, field.maximum
+    if not low <= value <= high:
+        unit = f" {field.unit}" if getattr(field, "unit", "") else ""
+        raise InvalidValue(f"Choose between {low} and {high}{unit}.")
+
+
+def email_address(text):
+    """Raise InvalidValue unless the text is one email address, without a name or query."""
+    try:
+        validate_email(text, check_deliverability=False)
+    except EmailNotValidError as error:
+        reason = str(error).rstrip(".")
+        raise InvalidValue("Enter an email address like name@example.com"
+                           f" ({reason[:1].lower()}{reason[1:]}).") from None
+
+
+def web_address(text):
+    """Raise InvalidValue unless the text is a full http(s) address with a host name."""
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 (reading it checks it)
+    except ValueError:
+        host, parts = "", None
+    # Checked on the text itself: urlsplit silently drops tabs and line breaks.
+    if (parts is None or parts.scheme not in ("http", "https") or "." not in host.strip(".")
+            or any(char.isspace() for char in text)):
+        raise InvalidValue("Enter a full web address, like https://example.com/page.")
+
+
+@cache
+def time_zone_names():
+    """Every IANA time zone name this system knows, sorted, for the forms' suggestions."""
+    return tuple(sorted(available_timezones()))
+
+
+def one_line(text):
+    """The text with every run of control characters, line breaks and spaces as one space."""
+    return " ".join(NOT_ONE_LINE.sub(" ", text).split())
+
+
+def refusal(where, name, value, error):
+    """A message naming where a refused value came from, the field, the value and the rule."""
+    if value is None:
+        return f"{where}, {name}: {error}"
+    shown = value if not isinstance(value, str) or len(value) <= SHOWN_CHARACTERS else (
+        value[:SHOWN_CHARACTERS] + "…")
+    return f"{where}, {name} {shown!r}: {error}"
