@@ -65,6 +65,7 @@ def register(app):
         companies,
         contacts,
         digest,
+        drafts,
         errors,
         events,
         forms,
@@ -82,6 +83,7 @@ def register(app):
     from crm.transfer import views as transfer_views
 
     app.jinja_env.globals["labels"] = models.LABELS
+    app.jinja_env.filters["mailto"] = drafts.mailto
     for module in (forms, errors, cli, digest, suggestions, news_sync, auth, security):
         module.init_app(app)
     for module in (health, today, settings, contacts, companies, applications, interviews,

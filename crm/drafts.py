@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -31,6 +32,15 @@ class Draft:
 
     subject: str
     body: str
+
+
+def mailto(address: str, draft: Draft | None = None) -> str:
+    """A mailto: link to the address that opens the draft, if any, in the user's mail program."""
+    # Quoted whole: an address holding "?bcc=..." must not add a header to the message.
+    link = f"mailto:{quote(address, safe='@')}"
+    if draft is None:
+        return link
+    return f"{link}?{urlencode({'subject': draft.subject, 'body': draft.body}, quote_via=quote)}"
 
 
 def shipped_letters_dir() -> Path:

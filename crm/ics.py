@@ -14,6 +14,9 @@ UID_DOMAIN = "followthrough"
 # An all-day item has no time of its own; its alarm rings at 09:00 on the day.
 ALL_DAY_ALARM = timedelta(hours=9)
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# A URI holds none at all: icalendar refuses a line break in one, which failed the whole feed
+# (the forms refuse them now; this keeps a row stored before that from doing it again).
+URI_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 FOLD_AT = 74  # octets before the line break; a continuation adds its leading space
 
 
@@ -206,10 +209,11 @@ def _vevent(item, namespace, summary: str, description: str) -> Event:
     vevent.add("DTSTAMP", item.changed_at.astimezone(UTC))
     vevent.add("LAST-MODIFIED", item.changed_at.astimezone(UTC))
     vevent.add("SUMMARY", _Text(summary))
-    if item.url:
-        vevent.add("URL", item.url)
+    url = URI_CONTROL_CHARACTERS.sub("", item.url)
+    if url:
+        vevent.add("URL", url)
         # Google Calendar does not show URL, so the link also ends the description.
-        description = f"{description}\n\n{item.url}" if description else item.url
+        description = f"{description}\n\n{url}" if description else url
     if description:
         vevent.add("DESCRIPTION", _Text(description))
     return vevent

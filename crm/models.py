@@ -74,6 +74,8 @@ APPLICATION_STATUSES = [
 ]
 DIRECTIONS = [("out", "I reached out (outbound)"),
               ("in", "They replied or reached out (inbound)")]
+MATCH_KINDS = [("forward", "Forward this"), ("congratulate", "Congratulate them")]
+SUGGESTION_STATES = [("done", "Done"), ("snoozed", "Snoozed"), ("skipped", "Skipped")]
 OPEN_APPLICATION_STATUSES = ("applied", "interviewing", "offer")
 INTERVIEW_KINDS = [("phone", "Phone screen"), ("video", "Video call"),
                    ("onsite", "On site"), ("other", "Other")]
@@ -332,7 +334,7 @@ class ArticleMatch(BaseModel):
     article = ForeignKeyField(Article, backref="matches", on_delete="CASCADE")
     contact = ForeignKeyField(Contact, backref="article_matches", on_delete="CASCADE",
                               index=True)
-    kind = CharField(default="forward")  # "forward" or "congratulate"
+    kind = CharField(default="forward", choices=MATCH_KINDS)
     reason = CharField(default="")
 
     class Meta:
@@ -413,7 +415,7 @@ class SuggestionState(BaseModel):
     key = CharField(unique=True)
     contact = ForeignKeyField(Contact, null=True, backref="suggestion_states",
                               on_delete="CASCADE")
-    state = CharField()
+    state = CharField(choices=SUGGESTION_STATES)
     until = DateField(null=True)  # snoozed until
     updated_at = DateTimeField(default=utcnow)
 

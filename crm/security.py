@@ -1,5 +1,8 @@
-"""Response headers, the session cookie's flags, and trusting a reverse proxy when told to."""
+"""Response headers, the session cookie's flags, trusting a reverse proxy when told to, and
+keeping the calendar's secret out of the logs."""
 
+import logging
+import re
 from urllib.parse import urlsplit
 
 from flask import has_request_context, request
@@ -17,6 +20,28 @@ HEADERS = {
     # The calendar's secret URL must never leave in a Referer.
     "Referrer-Policy": "no-referrer",
 }
+
+
+# The feed's address, /calendar/<token>.ics: the token is its only key (crm/calendar.py).
+FEED_PATH = re.compile(r"(/calendar/)[^/\s?#\"']+(\.ics)")
+# The request log of `crm run` (werkzeug), the app's error log and waitress's (`crm serve`).
+LOGGERS = ("werkzeug", "waitress")
+
+
+class RedactFeedToken(logging.Filter):
+    """Replace the calendar token in a log line, and in its traceback, by [token]."""
+
+    def filter(self, record):
+        """Rewrite the record's message in place; never drop it."""
+        message = record.getMessage()
+        redacted = FEED_PATH.sub(r"\1[token]\2", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = FEED_PATH.sub(r"\1[token]\2", record.exc_text)
+        return True
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -39,6 +64,11 @@ def init_app(app):
     app.config["WTF_CSRF_SSL_STRICT"] = False
     app.session_interface = SessionInterface()
     app.after_request(add_security_headers)
+    # Whoever reads the logs must not get the feed. A filter acts on the records of its own
+    # logger only, so each logger that writes request paths gets one.
+    for logger in (app.logger, *map(logging.getLogger, LOGGERS)):
+        if not any(isinstance(f, RedactFeedToken) for f in logger.filters):
+            logger.addFilter(RedactFeedToken())
 
 
 def add_security_headers(response):

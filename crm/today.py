@@ -3,7 +3,6 @@
 import os
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import quote, urlencode
 
 from flask import (
     Blueprint,
@@ -18,7 +17,7 @@ from flask import (
 from peewee import Case, fn
 
 from crm import suggestions
-from crm.drafts import Draft, letters_environment, render_draft, shipped_letters_dir
+from crm.drafts import Draft, letters_environment, mailto, render_draft, shipped_letters_dir
 from crm.forms import SnoozeForm, SuggestionForm
 from crm.models import Contact, Event
 from crm.settings import get_setting, today_for_user
@@ -72,12 +71,6 @@ def items_for(found, histories, today, external=False):
         items.append(Item(suggestion, contact, draft, mailto(contact.email, draft),
                           done_url(suggestion, external), suggestion.is_late(today)))
     return items
-
-
-def mailto(email, draft):
-    """A mailto: link that opens the draft in the user's mail program."""
-    query = urlencode({"subject": draft.subject, "body": draft.body}, quote_via=quote)
-    return f"mailto:{quote(email, safe='@')}?{query}"
 
 
 def done_url(suggestion, external=False):

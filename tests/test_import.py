@@ -261,5 +261,6 @@ def test_tags_from_a_file_are_added_once_and_searchable(database):
 
 
 def test_a_linkedin_column_that_is_not_a_profile_url_is_refused(database):
-    with pytest.raises(FormatError, match="Row 2, LinkedIn URL 'janedoe': Enter a full web address"):
+    with pytest.raises(FormatError,
+                       match="Row 2, LinkedIn URL 'janedoe': Enter a full web address"):
         importer.read_upload("people.csv", b"Name,LinkedIn\r\nJane Doe,janedoe\r\n")

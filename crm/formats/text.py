@@ -21,6 +21,8 @@ MAGIC_NUMBERS = (
 CSV_ERRORS = {
     "unexpected end of data": "a quoted field is never closed",
     "',' expected after '\"'": "text follows a closing quote (double a quote inside a field)",
+    f"field larger than field limit ({csv.field_size_limit()})":
+        f"a value is longer than {csv.field_size_limit()} characters",
 }
 
 

@@ -21,6 +21,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
 from crm.errors import get_or_404
+from crm.fields import one_line
 from crm.formats.records import FormatError
 from crm.forms import ConfirmForm
 from crm.models import Contact
@@ -142,9 +143,11 @@ def limit_mib():
 
 
 def download(text, mimetype, filename):
-    """Send text as a UTF-8 file download."""
+    """Send text as a UTF-8 file download, named as RFC 6266 says (werkzeug's send_file)."""
+    # send_file writes an ASCII filename= and a UTF-8 filename*=, but a line break in a
+    # header fails the response: a name stored before the forms refused them would do that.
     return send_file(io.BytesIO(text.encode()), mimetype=f"{mimetype}; charset=utf-8",
-                     as_attachment=True, download_name=filename)
+                     as_attachment=True, download_name=one_line(filename))
 
 
 def uploads_dir():
