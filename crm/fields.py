@@ -26,6 +26,7 @@ NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # Several lines: tabs and line breaks, but no other control character. PostgreSQL cannot
 # store NUL, and escape sequences would drive the terminal that prints a digest.
 NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+NUL = re.compile("\x00")
 SHOWN_CHARACTERS = 40  # of a refused value, in a message: a 1 MB name is not echoed whole
 
 
@@ -99,57 +100,87 @@ TYPES = (
 
 def check(field, value):
     """Raise InvalidValue unless the field (of a model, or standing alone) accepts the value."""
-    if value is None:
-        if field.null or isinstance(field, peewee.AutoField):  # the database numbers rows
-            return
-        raise InvalidValue("A value is needed here.")
+    checker(field)(value)
+
+
+def checker(field):
+    """check() for one field, its rules looked up once: a restore runs it on every value."""
+    required = not (field.null or isinstance(field, peewee.AutoField))  # the database numbers
     if isinstance(field, peewee.ForeignKeyField):
         field = field.rel_field  # a link holds the id of the row it points at
-    for kind, accepts, words in TYPES:
-        if isinstance(field, kind):
-            if not accepts(value):
-                raise InvalidValue(f"Expected {words}.")
-            break
-    if isinstance(value, str):
-        check_text(field, value)
-    elif isinstance(value, int) and not isinstance(value, bool):
-        check_number(field, value)
-    if field.choices and value not in {choice for choice, _ in field.choices}:
-        allowed = ", ".join(repr(choice) for choice, _ in field.choices)
-        raise InvalidValue(f"Choose one of {allowed}.")
+    accepts, words = next(((accepts, words) for kind, accepts, words in TYPES
+                           if isinstance(field, kind)), (None, ""))
+    rules = [rule for rule in (text_rule(field), number_rule(field), choice_rule(field)) if rule]
+
+    def run(value):
+        if value is None:
+            if required:
+                raise InvalidValue("A value is needed here.")
+            return
+        if accepts is not None and not accepts(value):
+            raise InvalidValue(f"Expected {words}.")
+        for rule in rules:
+            rule(value)
+
+    return run
 
 
-def check_text(field, value):
-    """The character, length and format rules of a text field."""
-    if isinstance(field, LineField) and NOT_ONE_LINE.search(value):
-        raise InvalidValue("Use one line: no line breaks, tabs or other control characters.")
+def text_rule(field):
+    """The character, length and format rules of a text field; None for other fields."""
+    if not isinstance(field, peewee.CharField | peewee.TextField):
+        return None
     # Text the app stores for itself (a feed's article, the search index) only may not hold
     # NUL, which PostgreSQL cannot store; what people type follows the stricter rules.
-    if NOT_TEXT.search(value) if isinstance(field, NoteField) else "\x00" in value:
-        raise InvalidValue("Remove the control characters (such as NUL) from this text.")
-    if isinstance(field, LineField | NoteField) and len(value) > field.max_length:
-        raise InvalidValue(f"Use at most {field.max_length} characters"
-                           f" (this has {len(value)}).")
-    if not value:
-        if not getattr(field, "blank", True):
+    forbidden, message = (
+        (NOT_ONE_LINE, "Use one line: no line breaks, tabs or other control characters.")
+        if isinstance(field, LineField) else
+        (NOT_TEXT if isinstance(field, NoteField) else NUL,
+         "Remove the control characters (such as NUL) from this text."))
+    limit = field.max_length if isinstance(field, LineField | NoteField) else None
+    blank = getattr(field, "blank", True)
+    shape = next((shape for kind, shape in SHAPES if isinstance(field, kind)), None)
+
+    def rule(value):
+        if forbidden.search(value):
+            raise InvalidValue(message)
+        if limit is not None and len(value) > limit:
+            raise InvalidValue(f"Use at most {limit} characters (this has {len(value)}).")
+        if not value and not blank:
             raise InvalidValue("This cannot be empty.")
-        return
-    if isinstance(field, EmailField):
-        email_address(value)
-    elif isinstance(field, WebAddressField):
-        web_address(value)
-    elif isinstance(field, TimeZoneField) and value not in time_zone_names():
-        raise InvalidValue("Choose a time zone like America/New_York or Europe/Paris.")
+        if value and shape is not None:
+            shape(value)
+
+    return rule
 
 
-def check_number(field, value):
-    """The range of an integer field: the database's, and the field's own."""
+def number_rule(field):
+    """The range of an integer field, its own or the database's; None for other fields."""
+    if not isinstance(field, peewee.IntegerField):
+        return None
     low, high = INTEGER_RANGE
+    unit = ""
     if isinstance(field, RangeField):
-        low, high = field.minimum, field.maximum
-    if not low <= value <= high:
-        unit = f" {field.unit}" if getattr(field, "unit", "") else ""
-        raise InvalidValue(f"Choose between {low} and {high}{unit}.")
+        low, high, unit = field.minimum, field.maximum, f" {field.unit}".rstrip()
+
+    def rule(value):
+        if not low <= value <= high:
+            raise InvalidValue(f"Choose between {low} and {high}{unit}.")
+
+    return rule
+
+
+def choice_rule(field):
+    """Only the field's choices, when it has some; else None."""
+    if not field.choices:
+        return None
+    allowed = frozenset(choice for choice, _ in field.choices)
+    message = "Choose one of " + ", ".join(repr(choice) for choice, _ in field.choices) + "."
+
+    def rule(value):
+        if value not in allowed:
+            raise InvalidValue(message)
+
+    return rule
 
 
 def email_address(text):
@@ -176,10 +207,26 @@ def web_address(text):
         raise InvalidValue("Enter a full web address, like https://example.com/page.")
 
 
+def time_zone(text):
+    """Raise InvalidValue unless the text is an IANA time zone name."""
+    if text not in known_time_zones():
+        raise InvalidValue("Choose a time zone like America/New_York or Europe/Paris.")
+
+
+@cache
+def known_time_zones():
+    """Every IANA time zone name this system knows."""
+    return frozenset(available_timezones())
+
+
 @cache
 def time_zone_names():
     """Every IANA time zone name this system knows, sorted, for the forms' suggestions."""
-    return tuple(sorted(available_timezones()))
+    return tuple(sorted(known_time_zones()))
+
+
+# The formats some text fields hold, checked once the text is known to be one short line.
+SHAPES = ((EmailField, email_address), (WebAddressField, web_address), (TimeZoneField, time_zone))
 
 
 def one_line(text):

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Optional, ValidationError
 
-from crm.fields import InvalidValue, LineField, check
+from crm.fields import InvalidValue, LineField, check, checker
 from crm.models import CONTACT_STATUSES, PREFERRED_CHANNELS, ROLES, Company, Contact, Tag
 
 csrf = CSRFProtect()
@@ -38,7 +38,7 @@ class Accepts:
     """
 
     def __init__(self, model_field):
-        self.model_field = model_field
+        self.check = checker(model_field)
         limit = getattr(model_field, "max_length", None)
         # Rendered as the input's maxlength, as wtforms' Length does.
         self.field_flags = {"maxlength": limit} if limit else {}
@@ -47,7 +47,7 @@ class Accepts:
         if field.data in (None, ""):
             return
         try:
-            check(self.model_field, field.data)
+            self.check(field.data)
         except InvalidValue as error:
             raise ValidationError(str(error)) from None
 

@@ -5,6 +5,7 @@ without a change here. The format is documented in README.md ("The backup format
 """
 
 import json
+from contextlib import suppress
 from datetime import date, datetime, time
 
 import peewee
@@ -96,7 +97,10 @@ def restore(document, replace=False):
 def insert(model, rows):
     """Check a table's backup rows as the forms would, then insert them in batches; count them."""
     columns = model._meta.sorted_fields
-    values = [row_values(model, number, row) for number, row in enumerate(rows, 1)]
+    # Each column's parser and rules looked up once, not once a value.
+    prepared = [(field, next((parse for kind, parse in PARSERS.items() if isinstance(field, kind)),
+                             None), fields.checker(field)) for field in columns]
+    values = [row_values(model, prepared, number, row) for number, row in enumerate(rows, 1)]
     if model is Setting:
         # Settings are JSON text: what the settings page would refuse, pages would fail on.
         problem = stored_problem({row["key"]: row["value"] for row in rows})
@@ -147,43 +151,40 @@ def check(document):
     return tables
 
 
-def row_values(model, number, row):
-    """A backup row as database values, or BackupError naming the table, row and field."""
+def row_values(model, columns, number, row):
+    """A backup row as database values, or BackupError naming the table, row and field.
+
+    `columns` are the model's (field, parser or None, checker) triples, in column order.
+    """
     where = f"Table {model._meta.table_name}, row {number}"
     if not isinstance(row, dict):
         raise BackupError(f"{where}: not an object of column values.")
-    unknown = set(row) - set(model._meta.columns)
+    unknown = row.keys() - model._meta.columns.keys()
     if unknown:
         raise BackupError(f"{where}: unknown column {sorted(unknown)[0]!r}.")
     values = {}
-    for field in model._meta.sorted_fields:
-        if field.column_name in row:
-            value = parsed(field, row[field.column_name])
-        else:  # a backup from before the column was added
+    for field, parse, check in columns:
+        if field.column_name not in row:  # a backup from before the column was added
             value = field.default() if callable(field.default) else field.default
+        else:
+            value = row[field.column_name]
+            if parse is not None and isinstance(value, str):
+                # JSON writes dates and times as ISO 8601 text; what does not parse stays
+                # text, which the check refuses, saying what the field takes.
+                with suppress(ValueError):
+                    value = parse(value)
         try:
-            fields.check(field, value)
+            check(value)
         except fields.InvalidValue as error:
             raise BackupError(fields.refusal(where, f"field {field.column_name}",
-                                      row.get(field.column_name), error)) from None
+                                             row.get(field.column_name), error)) from None
         values[field.name] = value
     problem = model.row_problem(values)
     if problem:
         name, message = problem
         raise BackupError(fields.refusal(where, f"field {model._meta.fields[name].column_name}",
-                                  row.get(name), message))
-    return [field.db_value(values[field.name]) for field in model._meta.sorted_fields]
-
-
-def parsed(field, value):
-    """A value as the field's Python type: JSON writes dates and times as ISO 8601 text."""
-    parse = next((parse for kind, parse in PARSERS.items() if isinstance(field, kind)), None)
-    if parse is None or not isinstance(value, str):
-        return value
-    try:
-        return parse(value)
-    except ValueError:
-        return value  # still text, which check() refuses, saying what the field takes
+                                         row.get(name), message))
+    return [field.db_value(values[field.name]) for field, _, _ in columns]
 
 
 def is_empty():

@@ -26,6 +26,12 @@ FIELD_LABELS = {"title": "title", "company": "company", "email": "email", "phone
                 "linkedin_connected": "connected on LinkedIn",
                 "linkedin_connected_on": "connection date"}
 BATCH = 500  # rows per statement: far below SQLite's limit on bound variables
+# What an import may store, by the name its messages give it: checked as the forms check it,
+# each field's rules looked up once.
+CHECKS = {label: fields.checker(model_field) for label, model_field in (
+    ("name", Contact.name), ("title", Contact.title), ("company", Company.name),
+    ("email", Contact.email), ("phone", Contact.phone), ("LinkedIn URL", Contact.linkedin_url),
+    ("notes", Contact.notes), ("tag", Tag.name))}
 
 
 @dataclass
@@ -152,26 +158,23 @@ def check(record, fmt):
     a megabyte of title is a sign the columns were misread, which the user should see.
     """
     where = f"{'Card' if fmt == 'vcard' else 'Row'} {record.row}"
-    for label, model_field, value, written in stored_values(record):
+    for label, value, written in stored_values(record):
         if not value:
             continue  # nothing to store; the parsers refuse a row without a name
         try:
-            fields.check(model_field, value)
+            CHECKS[label](value)
         except fields.InvalidValue as error:
             raise FormatError(fields.refusal(where, label, written, error)) from None
 
 
 def stored_values(record):
-    """What importing a record may store, as (label, model field, value, value as written)."""
-    values = [("name", Contact.name, record.name), ("title", Contact.title, record.title),
-              ("company", Company.name, record.company),
-              *(("email", Contact.email, email) for email in record.emails),
-              *(("phone", Contact.phone, phone) for phone in record.phones),
-              ("notes", Contact.notes, notes_for(record)),
-              *(("tag", Tag.name, tag) for tag in record.tags)]
-    linkedin = ("LinkedIn URL", Contact.linkedin_url, normal_linkedin(record.linkedin_url),
-                record.linkedin_url)
-    return [(*value, value[2]) for value in values] + [linkedin]
+    """What importing a record may store, as (label, value, value as the file wrote it)."""
+    values = [("name", record.name), ("title", record.title), ("company", record.company),
+              *(("email", email) for email in record.emails),
+              *(("phone", phone) for phone in record.phones),
+              ("notes", notes_for(record)), *(("tag", tag) for tag in record.tags)]
+    return [(label, value, value) for label, value in values] + [
+        ("LinkedIn URL", normal_linkedin(record.linkedin_url), record.linkedin_url)]
 
 
 def merge(person, record, connected):
