@@ -105,7 +105,8 @@ def check(field, value):
 
 def checker(field):
     """check() for one field, its rules looked up once: a restore runs it on every value."""
-    required = not (field.null or isinstance(field, peewee.AutoField))  # the database numbers
+    # An id left out of a row is given by the database.
+    required = not (field.null or isinstance(field, peewee.AutoField))
     if isinstance(field, peewee.ForeignKeyField):
         field = field.rel_field  # a link holds the id of the row it points at
     accepts, words = next(((accepts, words) for kind, accepts, words in TYPES
