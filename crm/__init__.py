@@ -50,7 +50,6 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = instance_secret(app.instance_path)
 
     db.init_app(app)
-    app.extensions["crm.migrated"] = db.migrate() if app.config["MIGRATE_ON_START"] else []
     register(app)
     return app
 
@@ -70,19 +69,19 @@ def register(app):
         forms,
         health,
         interviews,
-        models,
         security,
         settings,
-        suggestions,
         today,
         touches,
+        vocabulary,
     )
     from crm.news import sync as news_sync
     from crm.news import views as news_views
     from crm.transfer import views as transfer_views
 
-    app.jinja_env.globals["labels"] = models.LABELS
-    for module in (forms, errors, cli, digest, suggestions, news_sync, auth, security):
+    app.jinja_env.globals["labels"] = vocabulary.LABELS
+    app.jinja_env.globals["linkedin_note_limit"] = vocabulary.LINKEDIN_NOTE_LIMIT
+    for module in (forms, errors, cli, digest, news_sync, auth, security):
         module.init_app(app)
     for module in (health, today, settings, contacts, companies, applications, interviews,
                    touches, events, calendar, news_views, transfer_views):

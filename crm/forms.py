@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
-from crm.models import CONTACT_STATUSES, PREFERRED_CHANNELS, ROLES
+from crm.vocabulary import CONTACT_STATUSES, PREFERRED_CHANNELS, ROLES
 
 csrf = CSRFProtect()
 

@@ -5,15 +5,14 @@ The schema itself is created and changed only by the numbered scripts in
 """
 
 import operator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import reduce
 
+import peewee
 from peewee import (
     JOIN,
     BooleanField,
     CharField,
-    DateField,
-    DateTimeField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -23,6 +22,18 @@ from peewee import (
 )
 
 from crm.db import db
+from crm.vocabulary import (
+    APPLICATION_STATUSES,
+    ARTICLE_KINDS,
+    CHANNELS,
+    CONTACT_STATUSES,
+    DIRECTIONS,
+    INTERVIEW_KINDS,
+    OPEN_STATUSES,
+    PREFERRED_CHANNELS,
+    ROLES,
+    SUGGESTION_STATES,
+)
 
 
 def utcnow():
@@ -30,51 +41,32 @@ def utcnow():
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-CONTACT_STATUSES = [
-    ("active", "Active"),
-    ("long_term", "Long-term contact"),
-    ("do_not_contact", "Do not contact"),
-]
-ROLES = [
-    ("interviewer", "Interviewer"),
-    ("hiring_manager", "Hiring manager"),
-    ("recruiter", "Recruiter"),
-    ("assistant", "Assistant / receptionist"),
-    ("other", "Other"),
-]
-CHANNELS = [
-    ("email", "Email"),
-    ("phone", "Phone call"),
-    ("voicemail", "Voicemail"),
-    ("letter", "Letter"),
-    ("linkedin_message", "LinkedIn message"),
-    ("linkedin_invitation", "LinkedIn invitation"),
-    ("meeting", "Meeting"),
-    ("article", "Article forwarded"),
-    ("congratulations", "Congratulations"),
-    ("other", "Other"),
-]
-PREFERRED_CHANNELS = [("", "No preference"), ("email", "Email"), ("phone", "Phone"),
-                      ("linkedin_message", "LinkedIn"), ("letter", "Letter")]
-APPLICATION_STATUSES = [
-    ("applied", "Applied"),
-    ("interviewing", "Interviewing"),
-    ("offer", "Offer"),
-    ("rejected", "Rejected"),
-    ("withdrawn", "Withdrawn"),
-    ("hired", "Hired"),
-]
-OPEN_APPLICATION_STATUSES = ("applied", "interviewing", "offer")
-INTERVIEW_KINDS = [("phone", "Phone screen"), ("video", "Video call"),
-                   ("onsite", "On site"), ("other", "Other")]
-LABELS = {
-    "role": dict(ROLES),
-    "status": dict(CONTACT_STATUSES),
-    "channel": dict(CHANNELS),
-    "preferred_channel": dict(PREFERRED_CHANNELS),
-    "application_status": dict(APPLICATION_STATUSES),
-    "interview_kind": dict(INTERVIEW_KINDS),
-}
+class DateField(peewee.DateField):
+    """A date column read with `date.fromisoformat`.
+
+    peewee tries strptime formats one by one on SQLite's text, which made
+    reading dates a large share of computing the suggestions.
+    """
+
+    def python_value(self, value):
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value[:10])
+            except ValueError:
+                pass
+        return super().python_value(value)
+
+
+class DateTimeField(peewee.DateTimeField):
+    """A date-and-time column read with `datetime.fromisoformat` (see DateField)."""
+
+    def python_value(self, value):
+        if isinstance(value, str):
+            try:
+                return datetime.fromisoformat(value)
+            except ValueError:
+                pass
+        return super().python_value(value)
 
 
 class BaseModel(Model):
@@ -105,13 +97,13 @@ class Contact(BaseModel):
     email = CharField(default="", index=True)
     phone = CharField(default="")
     linkedin_url = CharField(default="", index=True)
-    role = CharField(default="other", index=True)
-    preferred_channel = CharField(default="")
+    role = CharField(default="other", index=True, choices=ROLES)
+    preferred_channel = CharField(default="", choices=PREFERRED_CHANNELS)
     may_follow_up = BooleanField(default=True)
     linkedin_connected_on = DateField(null=True)
     linkedin_connected = BooleanField(default=False)
     cadence_days = IntegerField(null=True)
-    status = CharField(default="active", index=True)
+    status = CharField(default="active", index=True, choices=CONTACT_STATUSES)
     notes = TextField(default="")
     # Casefolded name, title, email, company, tags and notes: one column to
     # search makes the list page a single scan instead of six LIKEs and joins.
@@ -230,7 +222,7 @@ class ContactTag(BaseModel):
 class Application(BaseModel):
     company = ForeignKeyField(Company, backref="applications", on_delete="CASCADE")
     position = CharField()
-    status = CharField(default="applied", index=True)
+    status = CharField(default="applied", index=True, choices=APPLICATION_STATUSES)
     applied_on = DateField(null=True)
     decision_expected_on = DateField(null=True)
     check_in_on = DateField(null=True)
@@ -257,7 +249,7 @@ class Interview(BaseModel):
     application = ForeignKeyField(Application, backref="interviews", on_delete="CASCADE")
     starts_at = DateTimeField()  # local wall time in `timezone`
     timezone = CharField(default="UTC")
-    kind = CharField(default="onsite")
+    kind = CharField(default="onsite", choices=INTERVIEW_KINDS)
     location = CharField(default="")
     assistant = ForeignKeyField(Contact, null=True, backref="hosted_interviews",
                                 on_delete="SET NULL")
@@ -276,6 +268,25 @@ class Interviewer(BaseModel):
 
     class Meta:
         indexes = ((("interview", "contact"), True),)
+
+
+def application_people(applications):
+    """(application id, contact id) for everyone in the applications: people added to
+    them, interviewers and assistants. `applications` is a list or a query of ids."""
+    linked = (ApplicationContact.select(ApplicationContact.application.alias("application"),
+                                        ApplicationContact.contact.alias("contact"))
+              .where(ApplicationContact.application.in_(applications)))
+    seated = (Interviewer.select(Interview.application, Interviewer.contact).join(Interview)
+              .where(Interview.application.in_(applications)))
+    hosts = Interview.select(Interview.application, Interview.assistant).where(
+        Interview.application.in_(applications), Interview.assistant.is_null(False))
+    return linked | seated | hosts
+
+
+def recent_applications(closed_since):
+    """The ids of applications still open, or closed on or after `closed_since`."""
+    return Application.select(Application.id).where(
+        Application.status.in_(OPEN_STATUSES) | (Application.closed_on >= closed_since))
 
 
 class Feed(BaseModel):
@@ -317,7 +328,7 @@ class ArticleMatch(BaseModel):
     article = ForeignKeyField(Article, backref="matches", on_delete="CASCADE")
     contact = ForeignKeyField(Contact, backref="article_matches", on_delete="CASCADE",
                               index=True)
-    kind = CharField(default="forward")  # "forward" or "congratulate"
+    kind = CharField(default="forward", choices=ARTICLE_KINDS)
     reason = CharField(default="")
 
     class Meta:
@@ -327,8 +338,8 @@ class ArticleMatch(BaseModel):
 class Touch(BaseModel):
     contact = ForeignKeyField(Contact, backref="touches", on_delete="CASCADE")
     happened_on = DateField()
-    channel = CharField(default="email")
-    direction = CharField(default="out")  # "out" from the user, "in" is a reply
+    channel = CharField(default="email", choices=CHANNELS)
+    direction = CharField(default="out", choices=DIRECTIONS)  # "in" is a reply
     note = TextField(default="")
     article = ForeignKeyField(Article, null=True, backref="touches", on_delete="SET NULL")
     suggestion_key = CharField(null=True)
@@ -377,7 +388,7 @@ class SuggestionState(BaseModel):
     key = CharField(unique=True)
     contact = ForeignKeyField(Contact, null=True, backref="suggestion_states",
                               on_delete="CASCADE")
-    state = CharField()
+    state = CharField(choices=SUGGESTION_STATES)
     until = DateField(null=True)  # snoozed until
     updated_at = DateTimeField(default=utcnow)
 

@@ -20,9 +20,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from crm.errors import as_id
 from crm.forms import options
-from crm.models import APPLICATION_STATUSES, CHANNELS, INTERVIEW_KINDS
+from crm.vocabulary import APPLICATION_STATUSES, CHANNELS, DIRECTIONS, INTERVIEW_KINDS
 
-DIRECTIONS = [("out", "I reached out (outbound)"), ("in", "They replied or reached out (inbound)")]
 DATE_MESSAGE = "Enter a date like 2026-11-20."
 MAX_INTERVIEWERS = 12
 

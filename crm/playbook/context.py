@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 from functools import cached_property
 
-from .facts import OPEN, RUNNING, ApplicationFacts, History, InterviewFacts, TouchFacts
+from crm.vocabulary import CLOSED_STATUSES, OPEN_STATUSES, RUNNING_STATUSES
+
+from .facts import ApplicationFacts, History, InterviewFacts, TouchFacts
 from .rules import Rules
 from .suggestion import format_day
 
@@ -15,8 +17,6 @@ PHONE_CHANNELS = frozenset({"phone", "voicemail"})
 # An invitation only asks to connect: it is not a try at getting an answer,
 # and it does not hold back the next note.
 NOT_A_NOTE = frozenset({"linkedin_invitation"})
-# Once the process is decided, a letter still pending for it has become moot.
-DECIDED = frozenset({"rejected", "withdrawn", "hired"})
 
 
 @dataclass(frozen=True)
@@ -96,17 +96,18 @@ class Context:
     def process_closed(self, interview: InterviewFacts) -> bool:
         """Tell whether the interview's application was rejected, withdrawn or won."""
         app = self.application(interview.application_id)
-        return app is not None and app.status in DECIDED
+        return app is not None and app.status in CLOSED_STATUSES
 
     @cached_property
     def running(self) -> list[ApplicationFacts]:
         """Applications still waiting for a decision, oldest first."""
-        return sorted((a for a in self.history.applications if a.status in RUNNING), key=_id)
+        running = (a for a in self.history.applications if a.status in RUNNING_STATUSES)
+        return sorted(running, key=_id)
 
     @cached_property
     def open(self) -> list[ApplicationFacts]:
         """Applications still waiting for a decision or holding an offer, oldest first."""
-        return sorted((a for a in self.history.applications if a.status in OPEN), key=_id)
+        return sorted((a for a in self.history.applications if a.status in OPEN_STATUSES), key=_id)
 
     @cached_property
     def latest_rejection(self) -> ApplicationFacts | None:

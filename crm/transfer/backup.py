@@ -18,7 +18,8 @@ from peewee import (
     sort_models,
 )
 
-from crm.db import db, migration_runner
+from crm.db import db
+from crm.schema import migration_runner
 from crm.models import MODELS
 
 FORMAT = "followthrough-backup"
