@@ -251,6 +251,13 @@ def test_every_command_write_is_served_fresh(command, warm, runner, server, tmp_
 
 def test_a_write_from_another_program_is_served_fresh(app, warm):
     path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
+    sam = person("Sam Okafor")
+    with sqlite3.connect(path) as other:
+        # A touch alone, without the contact row the app would also update.
+        other.execute("INSERT INTO touch (contact_id, happened_on, channel, direction, note, "
+                      "created_at) VALUES (?, ?, 'email', 'out', 'Thank you', ?)",
+                      (sam.id, today().isoformat(), today().isoformat()))
+    assert_served_equals_recomputed(warm)
     with sqlite3.connect(path) as other:
         other.execute("UPDATE application SET position = 'Head of Partnerships' "
                       "WHERE status = 'interviewing'")
