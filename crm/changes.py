@@ -58,7 +58,7 @@ WATCHED = {
     Interview: (EVERY, [("application", "{row}.application_id"),
                         ("contact", "{row}.assistant_id")]),
     Interviewer: (EVERY, [("application", _SEAT_APPLICATION), ("contact", "{row}.contact_id")]),
-    Event: (("UPDATE", "DELETE"), [("event", "{row}.id")]),
+    Event: (EVERY, [("event", "{row}.id")]),  # the feed lists every event
     EventCompany: (EVERY, [("company", "{row}.company_id")]),
     Article: (("UPDATE", "DELETE"), [("article", "{row}.id")]),
     Tag: (("UPDATE",), [("tag", "{row}.id")]),

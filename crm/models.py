@@ -21,7 +21,7 @@ from peewee import (
     fn,
 )
 
-from crm.db import db
+from crm.db import among, db
 from crm.vocabulary import (
     APPLICATION_STATUSES,
     ARTICLE_KINDS,
@@ -273,13 +273,17 @@ class Interviewer(BaseModel):
 def application_people(applications):
     """(application id, contact id) for everyone in the applications: people added to
     them, interviewers and assistants. `applications` is a list or a query of ids."""
+    def among_them(field):
+        return field.in_(applications) if isinstance(applications, peewee.Query) \
+            else among(field, applications)
+
     linked = (ApplicationContact.select(ApplicationContact.application.alias("application"),
                                         ApplicationContact.contact.alias("contact"))
-              .where(ApplicationContact.application.in_(applications)))
+              .where(among_them(ApplicationContact.application)))
     seated = (Interviewer.select(Interview.application, Interviewer.contact).join(Interview)
-              .where(Interview.application.in_(applications)))
+              .where(among_them(Interview.application)))
     hosts = Interview.select(Interview.application, Interview.assistant).where(
-        Interview.application.in_(applications), Interview.assistant.is_null(False))
+        among_them(Interview.application), Interview.assistant.is_null(False))
     return linked | seated | hosts
 
 

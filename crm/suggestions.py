@@ -14,6 +14,7 @@ from flask import current_app
 from peewee import JOIN, fn
 
 from crm import changes, playbook
+from crm.db import among, db
 from crm.models import (
     Application,
     Article,
@@ -70,20 +71,18 @@ def histories(today, contact_ids=None):
     """Build the playbook History of every contact that can get a suggestion."""
     horizon = today - timedelta(days=HORIZON_DAYS)
     wanted = None if contact_ids is None else set(contact_ids)
-    recent = recent_applications(today - timedelta(days=CLOSED_PROCESS_DAYS))
+    recent = [pk for (pk,) in recent_applications(
+        today - timedelta(days=CLOSED_PROCESS_DAYS)).tuples()]
     applications, interviews = _process_facts(recent, wanted)
     # Only long-term contacts and people in a process can get a suggestion:
     # skipping the rest keeps a 10,000-contact address book cheap.
     in_process = application_people(recent)
-    chosen = _contacts(wanted, in_process.select_from(in_process.c.contact))
-    contacts = list(chosen.namedtuples())
-    # The other queries take the same choice as a subquery: thousands of ids as
-    # parameters would cost more to build than the queries take to run.
-    chosen_ids = chosen.select(Contact.id)
+    contacts = list(_contacts(wanted, in_process.select_from(in_process.c.contact)).namedtuples())
+    chosen_ids = [row.id for row in contacts]
     tags = _tags(chosen_ids)
     touches = _touches(horizon, chosen_ids)
     articles = _articles(today, chosen_ids)
-    events = _events(today, {row.id for row in contacts})
+    events = _events(today, set(chosen_ids))
     states = _states(chosen_ids)
     resume_updated_on = _date(get_setting("resume_updated_on"))
     return [
@@ -158,7 +157,7 @@ def for_contact(contact_id, today=None):
 
 def _in(field, wanted):
     """A condition limiting a query to some contacts, or none when all are wanted."""
-    return True if wanted is None else field.in_(wanted)
+    return True if wanted is None else among(field, wanted)
 
 
 def _contacts(wanted, in_process):
@@ -189,17 +188,17 @@ def _process_facts(recent, wanted):
         Application.id, Company.name.alias("company"), Application.position,
         Application.status, Application.applied_on, Application.decision_expected_on,
         Application.check_in_on, Application.closed_on, Application.next_contact)
-        .join(Company).where(Application.id.in_(recent)).namedtuples()}
+        .join(Company).where(among(Application.id, recent)).namedtuples()}
     people = defaultdict(set)
     for app_id, contact_id in application_people(recent).tuples():
         people[app_id].add(contact_id)
     interviews = {row.id: row for row in Interview.select(
         Interview.id, Interview.application, Interview.starts_at, Interview.timezone,
         Interview.assistant, Interview.discussed, Interview.accomplishments)
-        .where(Interview.application.in_(recent)).namedtuples()}
+        .where(among(Interview.application, recent)).namedtuples()}
     seats = list(Interviewer.select(Interviewer.interview, Interviewer.contact,
                                     Interviewer.values, Interviewer.concerns)
-                 .join(Interview).where(Interview.application.in_(recent)).namedtuples())
+                 .join(Interview).where(among(Interview.application, recent)).namedtuples())
     interviewer_ids = defaultdict(list)
     for seat in seats:
         interviewer_ids[seat.interview].append(seat.contact)
@@ -246,12 +245,26 @@ def _touches(horizon, wanted):
                Touch.article, Touch.suggestion_key)
     result = defaultdict(list)
     # UNION ALL: the two parts never overlap, so there is nothing to deduplicate.
-    for row in (recent.select(*columns) + older.select(*columns)).tuples():
+    for row in raw_rows(recent.select(*columns) + older.select(*columns)):
         touch_id, contact_id, on, channel, direction, article_id, key = row
         result[contact_id].append(playbook.TouchFacts(
-            id=touch_id, contact_id=contact_id, on=on, channel=channel, direction=direction,
-            article_id=article_id, suggestion_key=key))
+            id=touch_id, contact_id=contact_id, on=as_date(on), channel=channel,
+            direction=direction, article_id=article_id, suggestion_key=key))
     return result
+
+
+def raw_rows(query):
+    """The query's rows as the database driver gives them, without peewee's conversions.
+
+    A hot path's only: converting every value costs more than the query here,
+    so the caller converts the few columns that need it (`as_date`).
+    """
+    return db.execute(query).fetchall()
+
+
+def as_date(value):
+    """A date from the driver: SQLite gives text, other drivers a date."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _articles(today, wanted):

@@ -32,7 +32,7 @@ def sample_values():
     def newest(model):
         return model.select(model.id).order_by(model.id.desc()).scalar()
 
-    found, _ = suggestions.current(today_for_user())
+    found = suggestions.current(today_for_user()).suggestions
     return {"contact_id": newest(Contact), "company_id": newest(Company),
             "application_id": newest(Application), "interview_id": newest(Interview),
             "event_id": newest(Event), "touch_id": newest(Touch), "feed_id": newest(Feed),

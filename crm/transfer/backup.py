@@ -19,8 +19,8 @@ from peewee import (
 )
 
 from crm.db import db
-from crm.schema import migration_runner
 from crm.models import MODELS
+from crm.schema import migration_runner
 
 FORMAT = "followthrough-backup"
 VERSION = 1
