@@ -1,11 +1,10 @@
 """The owner's password: `crm set-password`, login and logout, and the guard before every page.
 
 With no password set the app stays open, for use on localhost only (`crm serve`
-refuses other addresses until one is set).
+refuses other addresses until one is set). Who is signed in is kept on the server
+(`crm.login_sessions`); the cookie only names the login.
 """
 
-import hashlib
-import hmac
 import ipaddress
 import math
 import threading
@@ -29,6 +28,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import HiddenField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from crm import login_sessions
+from crm.db import db
 from crm.security import local_path
 from crm.settings import get_setting, set_setting
 
@@ -63,14 +64,9 @@ def set_password(password):
         raise ValueError(f"A password needs at least {MIN_LENGTH} characters.")
     if len(password) > MAX_LENGTH:
         raise ValueError(f"A password can have at most {MAX_LENGTH} characters.")
-    set_setting(PASSWORD_KEY, generate_password_hash(password, method="scrypt"))
-
-
-def session_mark(stored_hash):
-    """What a signed-in session holds: tied to this password, so changing it signs everyone out."""
-    key = current_app.secret_key
-    key = key.encode() if isinstance(key, str) else key
-    return hmac.new(key, stored_hash.encode(), hashlib.sha256).hexdigest()
+    with db.atomic():
+        set_setting(PASSWORD_KEY, generate_password_hash(password, method="scrypt"))
+        login_sessions.end_all()
 
 
 def require_login():
@@ -81,15 +77,16 @@ def require_login():
     stored = password_hash()
     if stored is None:
         return None if from_this_machine() else no_password_yet()
-    if session_signed_in(stored):
+    if session_signed_in():
         return None
     wanted = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("auth.login", next=wanted))
 
 
-def session_signed_in(stored):
-    """Whether this session logged in with the current password (remembered for the request)."""
-    g.signed_in = hmac.compare_digest(session.get("owner", ""), session_mark(stored))
+def session_signed_in():
+    """Whether the cookie names a live login (remembered for the request, with the login)."""
+    g.login_session = login_sessions.find(session.get("login"))
+    g.signed_in = g.login_session is not None
     return g.signed_in
 
 
@@ -129,7 +126,7 @@ def login():
     stored = password_hash()
     form = LoginForm(next=request.args.get("next", ""))
     target = local_path(form.next.data) or url_for("today.index")
-    if stored is None or session_signed_in(stored):
+    if stored is None or session_signed_in():
         return redirect(target)
     if request.method == "POST":
         failures = current_app.extensions["crm.login_failures"]
@@ -142,7 +139,7 @@ def login():
                 failures.clear(address)
                 session.clear()  # a fresh session: nothing planted before login survives
                 session.permanent = True
-                session["owner"] = session_mark(stored)
+                session["login"] = login_sessions.start(request.user_agent.string)
                 return redirect(target)
             failures.add(address)
             if wait := failures.wait(address):
@@ -161,9 +158,19 @@ def locked_out(form, wait):
 
 @bp.post("/logout")
 def logout():
-    """End the session (the CSRF check already ran, as for every POST)."""
+    """End this browser's login on the server (the CSRF check already ran, as for every POST)."""
+    login_sessions.end(session.get("login"))
     session.clear()
     flash("You are logged out.", "success")
+    return redirect(url_for(".login"))
+
+
+@bp.post("/logout/everywhere")
+def logout_everywhere():
+    """End every login, this browser's too: for a lost laptop or a copied cookie."""
+    login_sessions.end_all()
+    session.clear()
+    flash("You are logged out on every browser, this one too.", "success")
     return redirect(url_for(".login"))
 
 
