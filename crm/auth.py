@@ -39,6 +39,9 @@ PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static", "calenda
 PASSWORD_KEY = "auth.password_hash"
 MIN_LENGTH, MAX_LENGTH = 8, 1024
 ATTEMPTS, WINDOW_SECONDS = 5, 15 * 60  # failed logins allowed per address in the window
+# Failed logins allowed from all addresses together: someone holding many addresses
+# (an IPv6 /48 is 65,536 of them) gets no more guesses than this.
+OVERALL_ATTEMPTS, OVERALL_WINDOW_SECONDS = 10, 60
 
 bp = Blueprint("auth", __name__)
 
@@ -131,9 +134,8 @@ def login():
     if request.method == "POST":
         failures = current_app.extensions["crm.login_failures"]
         address = client_address()
-        wait = failures.wait(address)
-        if wait:
-            return locked_out(form, wait)
+        if refusal := locked_out(form, failures, address):
+            return refusal
         if form.validate_on_submit():
             if check_password_hash(stored, form.password.data):
                 failures.clear(address)
@@ -142,17 +144,23 @@ def login():
                 session["login"] = login_sessions.start(request.user_agent.string)
                 return redirect(target)
             failures.add(address)
-            if wait := failures.wait(address):
-                return locked_out(form, wait)
+            if refusal := locked_out(form, failures, address):
+                return refusal
             form.password.errors = ["Wrong password."]
     return render_template("auth/login.html", form=form)
 
 
-def locked_out(form, wait):
-    """The login page refusing to check more passwords for now."""
+def locked_out(form, failures, address):
+    """The login page refusing to check more passwords for now (429), or None when it may."""
+    if wait := failures.wait(address):
+        reason = "Too many attempts"
+    elif wait := failures.overall_wait():
+        reason = "Too many attempts from many addresses"
+    else:
+        return None
     minutes = max(1, math.ceil(wait / 60))
     form.password.errors = [
-        f"Too many attempts, try again in {minutes} minute{'s' if minutes > 1 else ''}."]
+        f"{reason}, try again in {minutes} minute{'s' if minutes > 1 else ''}."]
     return render_template("auth/login.html", form=form), 429, {"Retry-After": str(math.ceil(wait))}
 
 
@@ -189,42 +197,59 @@ def client_address():
 
 
 class FailureLimit:
-    """Failed logins per address in a sliding window, kept in memory (one server process)."""
+    """Failed logins in sliding windows, per address and over all of them, kept in memory.
 
-    def __init__(self, attempts=ATTEMPTS, window=WINDOW_SECONDS, clock=time.monotonic,
+    A refused attempt checks no password and counts nothing, so the overall cap bounds
+    how many failures, and so how many locked-out addresses, the table can hold.
+    """
+
+    def __init__(self, attempts=ATTEMPTS, window=WINDOW_SECONDS, overall=OVERALL_ATTEMPTS,
+                 overall_window=OVERALL_WINDOW_SECONDS, clock=time.monotonic,
                  max_addresses=10_000):
         self.attempts, self.window, self.clock = attempts, window, clock
+        self.overall_window = overall_window
         self.max_addresses = max_addresses  # bounds memory when many addresses fail
-        self.failures = {}
+        self.failures = {}  # address -> times of its recent failures, at most `attempts`
+        self.everyone = deque(maxlen=overall)  # times of the latest failures from anywhere
         self.lock = threading.Lock()
 
     def wait(self, address):
         """Seconds before this address may try again; 0 when it may now."""
         with self.lock:
-            times = self._recent(address)
-            if len(times) < self.attempts:
-                return 0
-            return max(0.0, times[0] + self.window - self.clock())
+            return self._wait(self._times(address), self.window)
+
+    def overall_wait(self):
+        """Seconds before anyone may try again after too many failures from everywhere; 0 if now."""
+        with self.lock:
+            return self._wait(self.everyone, self.overall_window)
 
     def add(self, address):
         """Count a failed attempt."""
         with self.lock:
-            times = self._recent(address)
-            times.append(self.clock())
-            self.failures[address] = times
+            now = self.clock()
+            self.failures[address] = times = self._times(address)
+            times.append(now)
+            self.everyone.append(now)
             if len(self.failures) > self.max_addresses:
-                self.failures.pop(next(iter(self.failures)))  # the longest-known address
+                # Forget every address that is not locked out, never one that is: failing
+                # from thousands of other addresses must not unlock it.
+                self.failures = {known: kept for known, kept in self.failures.items()
+                                 if self._wait(kept, self.window)}
 
     def clear(self, address):
         """Forget the failures of an address that got the password right."""
         with self.lock:
             self.failures.pop(address, None)
 
-    def _recent(self, address):
-        times = self.failures.get(address) or deque(maxlen=self.attempts)
-        while times and times[0] <= self.clock() - self.window:
+    def _times(self, address):
+        return self.failures.get(address) or deque(maxlen=self.attempts)
+
+    def _wait(self, times, window):
+        """Seconds until a full deque of failure times has room: its oldest leaves the window."""
+        now = self.clock()
+        while times and times[0] <= now - window:
             times.popleft()
-        return times
+        return times[0] + window - now if len(times) == times.maxlen else 0
 
 
 @click.command("set-password")

@@ -301,6 +301,42 @@ def test_failures_slide_out_of_the_window():
     assert limit.wait("10.0.0.1") == 0
 
 
+def test_failing_from_thousands_of_addresses_does_not_unlock_a_locked_one():
+    now = [1000.0]
+    limit = FailureLimit(clock=lambda: now[0])
+    for _ in range(5):
+        limit.add("203.0.113.9")
+    assert limit.wait("203.0.113.9") == pytest.approx(15 * 60)
+    for n in range(10_001):  # more addresses than the table holds, each failing once
+        limit.add(f"10.{n // 65536}.{n // 256 % 256}.{n % 256}")
+    now[0] += 60
+    assert limit.wait("203.0.113.9") == pytest.approx(14 * 60)
+    assert len(limit.failures) <= 10_001
+
+
+def test_too_many_failures_from_many_addresses_stop_every_login_for_a_minute(app, client,
+                                                                               with_password):
+    log_in(client)  # already logged in: stays so
+    now = [1000.0]
+    app.extensions["crm.login_failures"] = FailureLimit(clock=lambda: now[0])
+    attacker = app.test_client()
+    statuses = []
+    for n in range(10):  # two tries each from five addresses: none is locked out alone
+        attacker.environ_base["REMOTE_ADDR"] = f"198.51.100.{n // 2}"
+        statuses.append(log_in(attacker, f"guess number {n}").status_code)
+        now[0] += 1
+    assert statuses == [200] * 9 + [429]
+    owner = app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "192.0.2.1"
+    refused = log_in(owner)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) == 50
+    assert ("Too many attempts from many addresses, try again in 1 minute."
+            in refused.get_data(as_text=True))
+    assert client.get("/contacts").status_code == 200
+    now[0] += 50
+    assert log_in(owner).status_code == 302
+
+
 def test_failure_counts_stay_bounded_in_memory():
     limit = FailureLimit(attempts=2, window=60, max_addresses=100)
     for n in range(1000):
