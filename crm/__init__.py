@@ -40,6 +40,7 @@ def create_app(test_config=None):
         PROXY_FIX=False,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=14 * 24 * 3600,  # seconds: a login lasts two weeks unused
+        LOGIN_MAX_LIFETIME=30 * 24 * 3600,  # seconds: and a month at most, however used
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
