@@ -8,7 +8,8 @@ import argparse
 import random
 from datetime import date, datetime, time, timedelta
 
-from crm.db import db, migrate, open_database
+from crm.db import db, open_database
+from crm.schema import migrate
 from crm.models import (
     Application,
     Article,

@@ -40,6 +40,7 @@ def create_app(test_config=None):
         PROXY_FIX=False,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=14 * 24 * 3600,  # seconds: a login lasts two weeks unused
+        LOGIN_MAX_LIFETIME=30 * 24 * 3600,  # seconds: and a month at most, however used
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -50,7 +51,6 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = instance_secret(app.instance_path)
 
     db.init_app(app)
-    app.extensions["crm.migrated"] = db.migrate() if app.config["MIGRATE_ON_START"] else []
     register(app)
     return app
 
@@ -71,20 +71,20 @@ def register(app):
         forms,
         health,
         interviews,
-        models,
         security,
         settings,
-        suggestions,
         today,
         touches,
+        vocabulary,
     )
     from crm.news import sync as news_sync
     from crm.news import views as news_views
     from crm.transfer import views as transfer_views
 
-    app.jinja_env.globals["labels"] = models.LABELS
+    app.jinja_env.globals["labels"] = vocabulary.LABELS
+    app.jinja_env.globals["linkedin_note_limit"] = vocabulary.LINKEDIN_NOTE_LIMIT
     app.jinja_env.filters["mailto"] = drafts.mailto
-    for module in (forms, errors, cli, digest, suggestions, news_sync, auth, security):
+    for module in (forms, errors, cli, digest, news_sync, auth, security):
         module.init_app(app)
     for module in (health, today, settings, contacts, companies, applications, interviews,
                    touches, events, calendar, news_views, transfer_views):

@@ -4,11 +4,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from peewee import Case
 
 from crm import suggestions
+from crm.db import db
 from crm.errors import as_id, get_or_404
 from crm.forms import ConfirmForm
 from crm.models import (
-    APPLICATION_STATUSES,
-    OPEN_APPLICATION_STATUSES,
     Application,
     ApplicationContact,
     Company,
@@ -19,11 +18,10 @@ from crm.models import (
 )
 from crm.pagination import page_number, paginate
 from crm.process_forms import ApplicationForm, StatusForm
-from crm.suggestions import application_people
+from crm.vocabulary import APPLICATION_STATUSES, CLOSED_STATUSES, OPEN_STATUSES
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
-CLOSED_STATUSES = ("rejected", "withdrawn", "hired")
 FIELDS = ("position", "applied_on", "decision_expected_on", "check_in_on", "next_contact",
           "next_steps", "notes")
 
@@ -33,10 +31,10 @@ def index():
     """List applications, open ones first, optionally of one status."""
     status = request.args.get("status", "")
     query = (Application.select(Application, Company).join(Company)
-             .order_by(Case(None, [(Application.status.in_(OPEN_APPLICATION_STATUSES), 0)], 1),
+             .order_by(Case(None, [(Application.status.in_(OPEN_STATUSES), 0)], 1),
                        Application.applied_on.desc(nulls="LAST"), Application.id.desc()))
     if status == "open":
-        query = query.where(Application.status.in_(OPEN_APPLICATION_STATUSES))
+        query = query.where(Application.status.in_(OPEN_STATUSES))
     elif status in dict(APPLICATION_STATUSES):
         query = query.where(Application.status == status)
     else:
@@ -113,7 +111,7 @@ def change_status(application_id):
     form = StatusForm()
     if not form.validate_on_submit():
         return render_detail(application, form)
-    with suggestions.changing(*application_people(application.id)):
+    with db.atomic():
         rejected = set_status(application, form.status.data, form.closed_on.data)
         application.updated_at = utcnow()
         application.save()
@@ -130,7 +128,7 @@ def delete(application_id):
     form = ConfirmForm()
     if form.validate_on_submit():
         company_id = application.company_id
-        with suggestions.changing(*application_people(application.id)):
+        with db.atomic():
             application.delete_instance()
         flash(f"Deleted the application for {application.position}.", "success")
         return redirect(url_for("companies.detail", company_id=company_id))
@@ -159,7 +157,7 @@ def save_application(application, form):
     if errors:
         form.people.errors = list(form.people.errors) + list(errors.values())
         return None
-    with suggestions.changing(*application_people(application.id)) as changed:
+    with db.atomic():
         application.company = Company.named(company_name)
         for name in FIELDS:
             setattr(application, name, getattr(form, name).data)
@@ -175,7 +173,6 @@ def save_application(application, form):
                 .on_conflict_ignore().execute()
         # After the people are saved, so a recruiter typed in with the rejection counts.
         moved = long_term_after_rejection(application) if rejected else []
-        changed |= application_people(application.id)
     announce(moved)
     return application
 

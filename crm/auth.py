@@ -1,11 +1,10 @@
 """The owner's password: `crm set-password`, login and logout, and the guard before every page.
 
 With no password set the app stays open, for use on localhost only (`crm serve`
-refuses other addresses until one is set).
+refuses other addresses until one is set). Who is signed in is kept on the server
+(`crm.login_sessions`); the cookie only names the login.
 """
 
-import hashlib
-import hmac
 import ipaddress
 import math
 import threading
@@ -29,6 +28,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import HiddenField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from crm import login_sessions
+from crm.db import db
 from crm.security import local_path
 from crm.settings import get_setting, set_setting
 
@@ -38,6 +39,9 @@ PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static", "calenda
 PASSWORD_KEY = "auth.password_hash"
 MIN_LENGTH, MAX_LENGTH = 8, 1024
 ATTEMPTS, WINDOW_SECONDS = 5, 15 * 60  # failed logins allowed per address in the window
+# Failed logins allowed from all addresses together: someone holding many addresses
+# (an IPv6 /48 is 65,536 of them) gets no more guesses than this.
+OVERALL_ATTEMPTS, OVERALL_WINDOW_SECONDS = 10, 60
 
 bp = Blueprint("auth", __name__)
 
@@ -63,14 +67,9 @@ def set_password(password):
         raise ValueError(f"A password needs at least {MIN_LENGTH} characters.")
     if len(password) > MAX_LENGTH:
         raise ValueError(f"A password can have at most {MAX_LENGTH} characters.")
-    set_setting(PASSWORD_KEY, generate_password_hash(password, method="scrypt"))
-
-
-def session_mark(stored_hash):
-    """What a signed-in session holds: tied to this password, so changing it signs everyone out."""
-    key = current_app.secret_key
-    key = key.encode() if isinstance(key, str) else key
-    return hmac.new(key, stored_hash.encode(), hashlib.sha256).hexdigest()
+    with db.atomic():
+        set_setting(PASSWORD_KEY, generate_password_hash(password, method="scrypt"))
+        login_sessions.end_all()
 
 
 def require_login():
@@ -81,15 +80,16 @@ def require_login():
     stored = password_hash()
     if stored is None:
         return None if from_this_machine() else no_password_yet()
-    if session_signed_in(stored):
+    if session_signed_in():
         return None
     wanted = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("auth.login", next=wanted))
 
 
-def session_signed_in(stored):
-    """Whether this session logged in with the current password (remembered for the request)."""
-    g.signed_in = hmac.compare_digest(session.get("owner", ""), session_mark(stored))
+def session_signed_in():
+    """Whether the cookie names a live login (remembered for the request, with the login)."""
+    g.login_session = login_sessions.find(session.get("login"))
+    g.signed_in = g.login_session is not None
     return g.signed_in
 
 
@@ -129,41 +129,56 @@ def login():
     stored = password_hash()
     form = LoginForm(next=request.args.get("next", ""))
     target = local_path(form.next.data) or url_for("today.index")
-    if stored is None or session_signed_in(stored):
+    if stored is None or session_signed_in():
         return redirect(target)
     if request.method == "POST":
         failures = current_app.extensions["crm.login_failures"]
         address = client_address()
-        wait = failures.wait(address)
-        if wait:
-            return locked_out(form, wait)
+        if refusal := locked_out(form, failures, address):
+            return refusal
         if form.validate_on_submit():
             if check_password_hash(stored, form.password.data):
                 failures.clear(address)
                 session.clear()  # a fresh session: nothing planted before login survives
                 session.permanent = True
-                session["owner"] = session_mark(stored)
+                session["login"] = login_sessions.start(request.user_agent.string)
                 return redirect(target)
             failures.add(address)
-            if wait := failures.wait(address):
-                return locked_out(form, wait)
+            if refusal := locked_out(form, failures, address):
+                return refusal
             form.password.errors = ["Wrong password."]
     return render_template("auth/login.html", form=form)
 
 
-def locked_out(form, wait):
-    """The login page refusing to check more passwords for now."""
+def locked_out(form, failures, address):
+    """The login page refusing to check more passwords for now (429), or None when it may."""
+    if wait := failures.wait(address):
+        reason = "Too many attempts"
+    elif wait := failures.overall_wait():
+        reason = "Too many attempts from many addresses"
+    else:
+        return None
     minutes = max(1, math.ceil(wait / 60))
     form.password.errors = [
-        f"Too many attempts, try again in {minutes} minute{'s' if minutes > 1 else ''}."]
+        f"{reason}, try again in {minutes} minute{'s' if minutes > 1 else ''}."]
     return render_template("auth/login.html", form=form), 429, {"Retry-After": str(math.ceil(wait))}
 
 
 @bp.post("/logout")
 def logout():
-    """End the session (the CSRF check already ran, as for every POST)."""
+    """End this browser's login on the server (the CSRF check already ran, as for every POST)."""
+    login_sessions.end(session.get("login"))
     session.clear()
     flash("You are logged out.", "success")
+    return redirect(url_for(".login"))
+
+
+@bp.post("/logout/everywhere")
+def logout_everywhere():
+    """End every login, this browser's too: for a lost laptop or a copied cookie."""
+    login_sessions.end_all()
+    session.clear()
+    flash("You are logged out on every browser, this one too.", "success")
     return redirect(url_for(".login"))
 
 
@@ -182,42 +197,59 @@ def client_address():
 
 
 class FailureLimit:
-    """Failed logins per address in a sliding window, kept in memory (one server process)."""
+    """Failed logins in sliding windows, per address and over all of them, kept in memory.
 
-    def __init__(self, attempts=ATTEMPTS, window=WINDOW_SECONDS, clock=time.monotonic,
+    A refused attempt checks no password and counts nothing, so the overall cap bounds
+    how many failures, and so how many locked-out addresses, the table can hold.
+    """
+
+    def __init__(self, attempts=ATTEMPTS, window=WINDOW_SECONDS, overall=OVERALL_ATTEMPTS,
+                 overall_window=OVERALL_WINDOW_SECONDS, clock=time.monotonic,
                  max_addresses=10_000):
         self.attempts, self.window, self.clock = attempts, window, clock
+        self.overall_window = overall_window
         self.max_addresses = max_addresses  # bounds memory when many addresses fail
-        self.failures = {}
+        self.failures = {}  # address -> times of its recent failures, at most `attempts`
+        self.everyone = deque(maxlen=overall)  # times of the latest failures from anywhere
         self.lock = threading.Lock()
 
     def wait(self, address):
         """Seconds before this address may try again; 0 when it may now."""
         with self.lock:
-            times = self._recent(address)
-            if len(times) < self.attempts:
-                return 0
-            return max(0.0, times[0] + self.window - self.clock())
+            return self._wait(self._times(address), self.window)
+
+    def overall_wait(self):
+        """Seconds before anyone may try again after too many failures from everywhere; 0 if now."""
+        with self.lock:
+            return self._wait(self.everyone, self.overall_window)
 
     def add(self, address):
         """Count a failed attempt."""
         with self.lock:
-            times = self._recent(address)
-            times.append(self.clock())
-            self.failures[address] = times
+            now = self.clock()
+            self.failures[address] = times = self._times(address)
+            times.append(now)
+            self.everyone.append(now)
             if len(self.failures) > self.max_addresses:
-                self.failures.pop(next(iter(self.failures)))  # the longest-known address
+                # Forget every address that is not locked out, never one that is: failing
+                # from thousands of other addresses must not unlock it.
+                self.failures = {known: kept for known, kept in self.failures.items()
+                                 if self._wait(kept, self.window)}
 
     def clear(self, address):
         """Forget the failures of an address that got the password right."""
         with self.lock:
             self.failures.pop(address, None)
 
-    def _recent(self, address):
-        times = self.failures.get(address) or deque(maxlen=self.attempts)
-        while times and times[0] <= self.clock() - self.window:
+    def _times(self, address):
+        return self.failures.get(address) or deque(maxlen=self.attempts)
+
+    def _wait(self, times, window):
+        """Seconds until a full deque of failure times has room: its oldest leaves the window."""
+        now = self.clock()
+        while times and times[0] <= now - window:
             times.popleft()
-        return times
+        return times[0] + window - now if len(times) == times.maxlen else 0
 
 
 @click.command("set-password")

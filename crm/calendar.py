@@ -30,7 +30,7 @@ from peewee import fn
 from wtforms import BooleanField
 
 from crm import suggestions
-from crm.db import data_version, db
+from crm.db import db
 from crm.drafts import render_draft
 from crm.events import ends_at, get_event, people_at, person_label, starts_at
 from crm.forms import ConfirmForm
@@ -194,11 +194,11 @@ def calendar_event(event, people):
         description=description, sequence=event.sequence)
 
 
-def render_feed(today):
+def render_feed(snapshot, today):
     """The whole feed for today's window: body, ETag and Last-Modified."""
     first, last = today - timedelta(days=DAYS_BACK), today + timedelta(days=DAYS_AHEAD)
-    found, histories = suggestions.current(today)
-    items = reminders([s for s in found if first <= s.due <= last], histories)
+    items = reminders([s for s in snapshot.suggestions if first <= s.due <= last],
+                      snapshot.histories)
     events = calendar_events(list(Event.select().where(Event.end_on >= first,
                                                        Event.start_on <= last)))
     body = render_calendar(items, events, name=CALENDAR_NAME, namespace=namespace(),
@@ -207,15 +207,11 @@ def render_feed(today):
 
 
 def cached_feed(today):
-    """The rendered feed, kept until the data or the day changes, so a 304 costs no render."""
-    cache = current_app.extensions.setdefault("crm.calendar", {})
-    # One render at a time: several calendar apps polling at once wait for the same body,
-    # and the version is read under the lock so a waiting request finds it current.
+    """The rendered feed, kept with the suggestions it shows, so a 304 costs no render."""
+    snapshot = suggestions.current(today)
+    # One render at a time: several calendar apps polling at once wait for the same body.
     with _feed_lock:
-        key = (current_app.config["DATABASE_URL"], data_version(), today)
-        if cache.get("key") != key or key[1] is None:
-            cache.update(key=key, value=render_feed(today))
-        return cache["value"]
+        return snapshot.derive("calendar feed", lambda: render_feed(snapshot, today))
 
 
 def calendar_response(body, filename=None):
@@ -251,11 +247,11 @@ def feed(token):
 @bp.get("/calendar/reminder/<key>.ics")
 def reminder_file(key):
     """One reminder as a file to add to a calendar by hand, with the feed's UID."""
-    found, histories = suggestions.current(today_for_user())
-    suggestion = next((s for s in found if s.key == key), None)
+    snapshot = suggestions.current(today_for_user())
+    suggestion = next((s for s in snapshot.suggestions if s.key == key), None)
     if suggestion is None:
         abort(404)
-    item = reminders([suggestion], histories)[0]
+    item = reminders([suggestion], snapshot.histories)[0]
     body = render_single(item, namespace=namespace(), alarms=alarms_on())
     return calendar_response(body, file_name(suggestion.title))
 
@@ -273,7 +269,7 @@ def index():
     """How to subscribe, the links, the alarms switch, and what comes next in the calendar."""
     feed_url, webcal_url = subscription_urls()
     today = today_for_user()
-    found, _ = suggestions.current(today)
+    found = suggestions.current(today).suggestions
     response = make_response(render_template(
         "calendar/index.html", feed_url=feed_url, webcal_url=webcal_url,
         google_url="https://calendar.google.com/calendar/r?cid=" + quote(webcal_url, safe=""),

@@ -5,10 +5,10 @@ import socket
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, routes_command, shell_command, with_appcontext
+from flask.cli import run_command as flask_run
 
-from crm import create_app
-from crm.db import migration_runner
+from crm import create_app, schema
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
@@ -25,31 +25,53 @@ def init_app(app):
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db():
-    """Create the database and its tables (safe to run again)."""
-    applied = current_app.extensions["crm.migrated"]
+    """Create the database and its tables, or bring them up to date (safe to run again)."""
+    applied = schema.migrate()
     click.echo(f"Database ready at {current_app.config['DATABASE_URL']}"
                f" ({len(applied)} migration(s) applied now).")
 
 
 @click.command("migrate")
+@with_appcontext
 def migrate():
     """Apply pending schema migrations and list them all."""
-    # create_app applied the pending ones before this command ran.
-    applied = set(current_app.extensions["crm.migrated"])
-    for step in migration_runner().status():
+    applied = set(schema.migrate())
+    for step in schema.migration_runner().status():
         mark = "applied now" if step.name in applied else f"applied {step.applied:%Y-%m-%d}"
         click.echo(f"{step.name}: {mark}")
+
+
+def prepare_database():
+    """Before serving: apply pending migrations, or refuse when MIGRATE_ON_START is off."""
+    if current_app.config["MIGRATE_ON_START"]:
+        schema.migrate()
+    elif waiting := schema.pending():
+        raise click.ClickException(
+            f"The database needs {len(waiting)} migration(s) ({', '.join(waiting)}): "
+            "run `crm migrate` first.")
+
+
+@click.command("run", params=flask_run.params, help=flask_run.help)
+@click.pass_context
+def run(ctx, **options):
+    """The development server, on a database brought up to date first."""
+    with ctx.ensure_object(ScriptInfo).load_app().app_context():
+        prepare_database()
+    ctx.invoke(flask_run, **options)
 
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
+@with_appcontext
 def serve(host, port, threads):
     """Serve the app with the production server (waitress)."""
     from crm.auth import password_hash
 
+    prepare_database()
     refused = listen_refusal(host, password_set=password_hash() is not None)
     if refused:
         raise click.ClickException(refused)
@@ -102,4 +124,8 @@ def calendar_url():
         click.echo(url)
 
 
-main = FlaskGroup(create_app=create_app, help="Followthrough, a personal CRM for job seekers.")
+# Flask's own `run` is replaced by one that migrates first; its shell and routes stay.
+main = FlaskGroup(create_app=create_app, add_default_commands=False,
+                  help="Followthrough, a personal CRM for job seekers.")
+for _command in (run, shell_command, routes_command):
+    main.add_command(_command)

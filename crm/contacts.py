@@ -10,22 +10,13 @@ from flask import (
     url_for,
 )
 
-from crm import suggestions
+from crm.db import db
 from crm.errors import get_or_404
 from crm.forms import ConfirmForm, ContactForm
-from crm.models import (
-    CONTACT_STATUSES,
-    ROLES,
-    Company,
-    Contact,
-    Tag,
-    normal_email,
-    normal_linkedin,
-    tags_by_contact,
-    utcnow,
-)
+from crm.models import Company, Contact, Tag, normal_email, normal_linkedin, tags_by_contact, utcnow
 from crm.pagination import page_number, paginate
 from crm.timeline import timeline_for
+from crm.vocabulary import CONTACT_STATUSES, ROLES
 
 bp = Blueprint("contacts", __name__, url_prefix="/contacts")
 
@@ -103,7 +94,7 @@ def archive(contact_id):
     contact = get_contact(contact_id)
     if ConfirmForm().validate_on_submit():
         contact.archived_at = None if contact.archived else utcnow()
-        with suggestions.changing(contact.id):
+        with db.atomic():
             contact.save()
         flash(f"{'Archived' if contact.archived else 'Restored'} {contact.name}.", "success")
     return redirect(url_for(".detail", contact_id=contact.id))
@@ -115,8 +106,7 @@ def delete(contact_id):
     contact = get_contact(contact_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        # Their interviews name them beside others: those people's facts change too.
-        with suggestions.changing(*suggestions.process_peers(contact.id)):
+        with db.atomic():
             contact.delete_instance()
         flash(f"Deleted {contact.name} and their history.", "success")
         return redirect(url_for(".index"))
@@ -131,7 +121,7 @@ def delete(contact_id):
 
 def save_contact(contact, form):
     """Write the form's fields, company and tags to the contact in one transaction."""
-    with suggestions.changing() as changed:
+    with db.atomic():
         contact.company = Company.named(form.company.data) if form.company.data else None
         for field in ("name", "title", "phone", "role", "preferred_channel", "status",
                       "may_follow_up", "linkedin_connected", "cadence_days", "notes"):
@@ -143,5 +133,4 @@ def save_contact(contact, form):
         contact.save()
         contact.set_tags(form.tag_list())
         Contact.reindex(Contact.select().where(Contact.id == contact.id))
-        changed.add(contact.id)
     return contact

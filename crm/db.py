@@ -1,11 +1,11 @@
 """The database object, its pragmas, and a connection per request."""
 
+import json
 import os
 
 from flask import g
-from peewee import DatabaseProxy, OperationalError, SqliteDatabase
+from peewee import OP, SQL, DatabaseProxy, Expression, SqliteDatabase
 from playhouse.db_url import connect
-from playhouse.migrations import Runner
 
 db = DatabaseProxy()
 
@@ -52,46 +52,13 @@ def init_app(app):
             db.close()
 
 
-MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
+def among(field, ids):
+    """`field IN ids`, with the ids as one parameter however many there are.
 
-
-def migration_runner():
-    """Return peewee's runner over our numbered migration scripts."""
-    return Runner(db.obj, MIGRATIONS_DIR, table_name="schema_migration")
-
-
-def migrate():
-    """Apply the pending migrations, each in its own transaction; return their names."""
-    with db.connection_context():
-        applied = migration_runner().up()
-        count_changes()
-        return applied
-
-
-def count_changes():
-    """Make sure every table moves the change counter (see migration 0003).
-
-    SQLite drops a table's triggers when a migration rebuilds the table (as
-    adding a NOT NULL column does), and a new table has none: creating the
-    missing ones after every migration keeps the caches honest.
+    Building a query with thousands of parameters costs peewee more than
+    running it; SQLite reads one JSON array through `json_each` instead.
     """
-    if not isinstance(db.obj, SqliteDatabase) or not db.table_exists("change_counter"):
-        return
-    from crm.models import MODELS
-
-    with db.atomic():
-        for model in MODELS:
-            table = model._meta.table_name
-            for event in ("INSERT", "UPDATE", "DELETE"):
-                db.execute_sql(
-                    f'CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()}_counted '
-                    f'AFTER {event} ON "{table}" '
-                    "BEGIN UPDATE change_counter SET version = version + 1; END")
-
-
-def data_version():
-    """A number that changes whenever any user table changes, or None without the counter."""
-    try:
-        return db.execute_sql("SELECT version FROM change_counter").fetchone()[0]
-    except OperationalError:
-        return None
+    if isinstance(db.obj, SqliteDatabase):
+        return Expression(field, OP.IN,
+                          SQL("(SELECT value FROM json_each(?))", [json.dumps(list(ids))]))
+    return field.in_(list(ids))

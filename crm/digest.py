@@ -19,10 +19,10 @@ FORMATS = ("text", "json", "html")
 def build(as_of, days):
     """The suggestions due by `as_of` + `days` (overdue ones included), with drafts."""
     until = as_of + timedelta(days=days)
-    found, histories = suggestions.current(as_of)
-    due = [s for s in found if s.due <= until]
-    return {"as_of": as_of, "until": until, "items": items_for(due, histories, as_of,
-                                                               external=True)}
+    snapshot = suggestions.current(as_of)
+    due = [s for s in snapshot.suggestions if s.due <= until]
+    return {"as_of": as_of, "until": until,
+            "items": items_for(due, snapshot.histories, as_of, external=True)}
 
 
 def render(digest, fmt):

@@ -22,8 +22,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from .playbook import History, InterviewFacts, Suggestion, format_day, position_phrase
-
-LINKEDIN_NOTE_LIMIT = 300
+from .vocabulary import LINKEDIN_NOTE_LIMIT
 
 
 @dataclass(frozen=True)

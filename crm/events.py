@@ -8,14 +8,13 @@ from peewee import JOIN
 from wtforms import DateField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Optional
 
-from crm import suggestions
+from crm.db import db
 from crm.errors import get_or_404
 from crm.fields import NoteField, time_zone_names
 from crm.forms import Accepts, ConfirmForm, stripped
 from crm.models import Company, Contact, Event, EventAttendee, EventCompany, utcnow
 from crm.pagination import page_number, paginate
 from crm.settings import today_for_user, user_timezone
-from crm.suggestions import event_people
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
@@ -218,7 +217,7 @@ def delete(event_id):
     event = get_event(event_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        with suggestions.changing(*event_people(event.id)):
+        with db.atomic():
             event.delete_instance()
         flash(f"Deleted {event.name}.", "success")
         return redirect(url_for(".index"))
@@ -232,7 +231,7 @@ def delete(event_id):
 def save_event(event, form):
     """Write the form to the event and its links in one transaction."""
     before = tuple(getattr(event, name) for name in TIMING) if event.id else None
-    with suggestions.changing(*event_people(event.id)) as changed:
+    with db.atomic():
         for name in ("name", "start_on", "start_time", "end_time", "timezone", "place", "url",
                      "notes"):
             setattr(event, name, getattr(form, name).data)
@@ -248,6 +247,5 @@ def save_event(event, form):
             EventAttendee.create(event=event, contact=contact)
         for company in form.found_companies:
             EventCompany.create(event=event, company=company)
-        changed |= event_people(event.id)
     return event
 

@@ -15,7 +15,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from crm.fields import InvalidValue, LineField, check, checker
-from crm.models import CONTACT_STATUSES, PREFERRED_CHANNELS, ROLES, Company, Contact, Tag
+from crm.models import Company, Contact, Tag
+from crm.vocabulary import CONTACT_STATUSES, PREFERRED_CHANNELS, ROLES
 
 csrf = CSRFProtect()
 

@@ -7,12 +7,12 @@ from peewee import Case
 
 from crm import suggestions
 from crm.applications import contacts_for, match_contacts
+from crm.db import db
 from crm.errors import get_or_404
 from crm.fields import time_zone_names
 from crm.forms import ConfirmForm
 from crm.models import Application, Contact, Interview, Interviewer, utcnow
 from crm.process_forms import MAX_INTERVIEWERS, InterviewForm
-from crm.suggestions import application_people
 
 bp = Blueprint("interviews", __name__)
 
@@ -77,7 +77,7 @@ def save_interview(interview, form):
     form.assistant.errors = list(assistant_errors.values())
     if errors or assistant_errors:
         return False
-    with suggestions.changing(*application_people(application.id)) as changed:
+    with db.atomic():
         interview.starts_at = datetime.combine(form.on_date.data, form.at_time.data)
         for name in TEXT_FIELDS:
             setattr(interview, name, getattr(form, name).data)
@@ -94,7 +94,6 @@ def save_interview(interview, form):
             # An interview means the process has moved on; the list should say so.
             application.status, application.updated_at = "interviewing", utcnow()
             application.save()
-        changed |= application_people(application.id)
     return True
 
 
@@ -106,7 +105,7 @@ def delete(interview_id):
     form = ConfirmForm()
     when = f"{interview.starts_at:%a %-d %b %Y}"
     if form.validate_on_submit():
-        with suggestions.changing(*application_people(application_id)):
+        with db.atomic():
             interview.delete_instance()
         flash(f"Deleted the interview of {when}.", "success")
         return redirect(url_for("applications.detail", application_id=application_id))

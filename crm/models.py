@@ -5,15 +5,14 @@ The schema itself is created and changed only by the numbered scripts in
 """
 
 import operator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import reduce
 
+import peewee
 from peewee import (
     JOIN,
     BooleanField,
     CharField,
-    DateField,
-    DateTimeField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -22,7 +21,7 @@ from peewee import (
     fn,
 )
 
-from crm.db import db
+from crm.db import among, db
 from crm.fields import (
     EmailField,
     LineField,
@@ -31,6 +30,18 @@ from crm.fields import (
     TimeZoneField,
     WebAddressField,
 )
+from crm.vocabulary import (
+    APPLICATION_STATUSES,
+    ARTICLE_KINDS,
+    CHANNELS,
+    CONTACT_STATUSES,
+    DIRECTIONS,
+    INTERVIEW_KINDS,
+    OPEN_STATUSES,
+    PREFERRED_CHANNELS,
+    ROLES,
+    SUGGESTION_STATES,
+)
 
 
 def utcnow():
@@ -38,55 +49,32 @@ def utcnow():
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-CONTACT_STATUSES = [
-    ("active", "Active"),
-    ("long_term", "Long-term contact"),
-    ("do_not_contact", "Do not contact"),
-]
-ROLES = [
-    ("interviewer", "Interviewer"),
-    ("hiring_manager", "Hiring manager"),
-    ("recruiter", "Recruiter"),
-    ("assistant", "Assistant / receptionist"),
-    ("other", "Other"),
-]
-CHANNELS = [
-    ("email", "Email"),
-    ("phone", "Phone call"),
-    ("voicemail", "Voicemail"),
-    ("letter", "Letter"),
-    ("linkedin_message", "LinkedIn message"),
-    ("linkedin_invitation", "LinkedIn invitation"),
-    ("meeting", "Meeting"),
-    ("article", "Article forwarded"),
-    ("congratulations", "Congratulations"),
-    ("other", "Other"),
-]
-PREFERRED_CHANNELS = [("", "No preference"), ("email", "Email"), ("phone", "Phone"),
-                      ("linkedin_message", "LinkedIn"), ("letter", "Letter")]
-APPLICATION_STATUSES = [
-    ("applied", "Applied"),
-    ("interviewing", "Interviewing"),
-    ("offer", "Offer"),
-    ("rejected", "Rejected"),
-    ("withdrawn", "Withdrawn"),
-    ("hired", "Hired"),
-]
-DIRECTIONS = [("out", "I reached out (outbound)"),
-              ("in", "They replied or reached out (inbound)")]
-MATCH_KINDS = [("forward", "Forward this"), ("congratulate", "Congratulate them")]
-SUGGESTION_STATES = [("done", "Done"), ("snoozed", "Snoozed"), ("skipped", "Skipped")]
-OPEN_APPLICATION_STATUSES = ("applied", "interviewing", "offer")
-INTERVIEW_KINDS = [("phone", "Phone screen"), ("video", "Video call"),
-                   ("onsite", "On site"), ("other", "Other")]
-LABELS = {
-    "role": dict(ROLES),
-    "status": dict(CONTACT_STATUSES),
-    "channel": dict(CHANNELS),
-    "preferred_channel": dict(PREFERRED_CHANNELS),
-    "application_status": dict(APPLICATION_STATUSES),
-    "interview_kind": dict(INTERVIEW_KINDS),
-}
+class DateField(peewee.DateField):
+    """A date column read with `date.fromisoformat`.
+
+    peewee tries strptime formats one by one on SQLite's text, which made
+    reading dates a large share of computing the suggestions.
+    """
+
+    def python_value(self, value):
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value[:10])
+            except ValueError:
+                pass
+        return super().python_value(value)
+
+
+class DateTimeField(peewee.DateTimeField):
+    """A date-and-time column read with `datetime.fromisoformat` (see DateField)."""
+
+    def python_value(self, value):
+        if isinstance(value, str):
+            try:
+                return datetime.fromisoformat(value)
+            except ValueError:
+                pass
+        return super().python_value(value)
 
 
 class BaseModel(Model):
@@ -295,6 +283,29 @@ class Interviewer(BaseModel):
         indexes = ((("interview", "contact"), True),)
 
 
+def application_people(applications):
+    """(application id, contact id) for everyone in the applications: people added to
+    them, interviewers and assistants. `applications` is a list or a query of ids."""
+    def among_them(field):
+        return field.in_(applications) if isinstance(applications, peewee.Query) \
+            else among(field, applications)
+
+    linked = (ApplicationContact.select(ApplicationContact.application.alias("application"),
+                                        ApplicationContact.contact.alias("contact"))
+              .where(among_them(ApplicationContact.application)))
+    seated = (Interviewer.select(Interview.application, Interviewer.contact).join(Interview)
+              .where(among_them(Interview.application)))
+    hosts = Interview.select(Interview.application, Interview.assistant).where(
+        among_them(Interview.application), Interview.assistant.is_null(False))
+    return linked | seated | hosts
+
+
+def recent_applications(closed_since):
+    """The ids of applications still open, or closed on or after `closed_since`."""
+    return Application.select(Application.id).where(
+        Application.status.in_(OPEN_STATUSES) | (Application.closed_on >= closed_since))
+
+
 class Feed(BaseModel):
     company = ForeignKeyField(Company, null=True, backref="feeds", on_delete="CASCADE")
     url = CharField(unique=True)
@@ -334,7 +345,7 @@ class ArticleMatch(BaseModel):
     article = ForeignKeyField(Article, backref="matches", on_delete="CASCADE")
     contact = ForeignKeyField(Contact, backref="article_matches", on_delete="CASCADE",
                               index=True)
-    kind = CharField(default="forward", choices=MATCH_KINDS)
+    kind = CharField(default="forward", choices=ARTICLE_KINDS)
     reason = CharField(default="")
 
     class Meta:
@@ -345,7 +356,7 @@ class Touch(BaseModel):
     contact = ForeignKeyField(Contact, backref="touches", on_delete="CASCADE")
     happened_on = DateField()
     channel = CharField(default="email", choices=CHANNELS)
-    direction = CharField(default="out", choices=DIRECTIONS)  # "out" from the user
+    direction = CharField(default="out", choices=DIRECTIONS)  # "in" is a reply
     note = NoteField(default="")
     article = ForeignKeyField(Article, null=True, backref="touches", on_delete="SET NULL")
     suggestion_key = CharField(null=True)

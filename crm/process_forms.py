@@ -18,18 +18,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from crm.errors import as_id
 from crm.fields import LineField, NoteField
 from crm.forms import Accepts, accepts_each, options
-from crm.models import (
-    APPLICATION_STATUSES,
-    CHANNELS,
-    DIRECTIONS,
-    INTERVIEW_KINDS,
-    Application,
-    Company,
-    Contact,
-    Interview,
-    Interviewer,
-    Touch,
-)
+from crm.models import Application, Company, Contact, Interview, Interviewer, Touch
+from crm.vocabulary import APPLICATION_STATUSES, CHANNELS, DIRECTIONS, INTERVIEW_KINDS
 
 DATE_MESSAGE = "Enter a date like 2026-11-20."
 MAX_INTERVIEWERS = 12

@@ -1,10 +1,10 @@
 """Settings the user changes in the app, stored as JSON in the database, and their page."""
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, NumberRange
@@ -12,7 +12,8 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange
 from crm.db import db
 from crm.fields import InvalidValue, LineField, TimeZoneField, check
 from crm.forms import Accepts, ConfirmForm, stripped
-from crm.models import Setting
+from crm.login_sessions import LoginSession
+from crm.models import Setting, utcnow
 from crm.playbook import Rules
 
 # What the settings page stores besides the rules, checked the same way in a restored backup.
@@ -102,10 +103,10 @@ def settings_form_class():
 
 @bp.route("", methods=["GET", "POST"])
 def index():
-    """The playbook's timings, the time zone, and who signs the drafts."""
-    current = rules()
+    """The playbook's timings, the time zone, who signs the drafts, and where you are logged in."""
+    current, zone = rules(), user_timezone()
     form = settings_form_class()(data={
-        "sender_name": get_setting("sender_name", ""), "timezone": str(user_timezone()),
+        "sender_name": get_setting("sender_name", ""), "timezone": str(zone),
         **{"rule_" + r.name: getattr(current, r.name) for r in Rules.fields_for_settings()}})
     if form.validate_on_submit():
         values = {r.name: form["rule_" + r.name].data for r in Rules.fields_for_settings()}
@@ -124,7 +125,14 @@ def index():
     return render_template("settings/index.html", form=form,
                            rule_fields=["rule_" + r.name for r in Rules.fields_for_settings()],
                            resume_updated_on=get_setting("resume_updated_on"),
-                           resume_form=ConfirmForm())
+                           resume_form=ConfirmForm(), logout_form=ConfirmForm(),
+                           logins=LoginSession.live(utcnow()), this_login=g.get("login_session"),
+                           zone=zone, local_time=local_time)
+
+
+def local_time(moment, zone):
+    """A stored (naive UTC) time in a time zone."""
+    return moment.replace(tzinfo=UTC).astimezone(zone)
 
 
 @bp.post("/resume")

@@ -6,19 +6,17 @@ contacts: one per table, never one per contact.
 
 import threading
 from collections import defaultdict
-from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from peewee import JOIN, fn
 
-from crm import playbook, scheduler
-from crm.db import data_version, db
+from crm import changes, playbook
+from crm.db import among, db
 from crm.models import (
-    OPEN_APPLICATION_STATUSES,
     Application,
-    ApplicationContact,
     Article,
     ArticleMatch,
     Company,
@@ -33,6 +31,8 @@ from crm.models import (
     SuggestionState,
     Tag,
     Touch,
+    application_people,
+    recent_applications,
     utcnow,
 )
 from crm.news.parse import plain_text
@@ -47,24 +47,42 @@ CLOSED_PROCESS_DAYS = 120
 _cache_lock = threading.Lock()
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """The open suggestions at one point of the change log: what every page reads.
+
+    `derived` keeps what is computed from them once per snapshot (the rendered
+    calendar feed), so it lives and dies with the suggestions it came from.
+    """
+
+    suggestions: tuple
+    histories: dict
+    seq: int | None
+    derived: dict = field(default_factory=dict, compare=False)
+
+    def derive(self, name, make):
+        """`make()` once for this snapshot, then the kept answer."""
+        if name not in self.derived:
+            self.derived[name] = make()
+        return self.derived[name]
+
 
 def histories(today, contact_ids=None):
     """Build the playbook History of every contact that can get a suggestion."""
     horizon = today - timedelta(days=HORIZON_DAYS)
     wanted = None if contact_ids is None else set(contact_ids)
-    applications, interviews = _process_facts(today - timedelta(days=CLOSED_PROCESS_DAYS),
-                                              wanted)
+    recent = [pk for (pk,) in recent_applications(
+        today - timedelta(days=CLOSED_PROCESS_DAYS)).tuples()]
+    applications, interviews = _process_facts(recent, wanted)
     # Only long-term contacts and people in a process can get a suggestion:
     # skipping the rest keeps a 10,000-contact address book cheap.
-    chosen = _contacts(wanted, in_process=list(applications))
-    contacts = list(chosen.namedtuples())
-    # The other queries take the same choice as a subquery: thousands of ids as
-    # parameters would cost more to build than the queries take to run.
-    chosen_ids = chosen.select(Contact.id)
+    in_process = application_people(recent)
+    contacts = list(_contacts(wanted, in_process.select_from(in_process.c.contact)).namedtuples())
+    chosen_ids = [row.id for row in contacts]
     tags = _tags(chosen_ids)
     touches = _touches(horizon, chosen_ids)
     articles = _articles(today, chosen_ids)
-    events = _events(today, {row.id for row in contacts})
+    events = _events(today, set(chosen_ids))
     states = _states(chosen_ids)
     resume_updated_on = _date(get_setting("resume_updated_on"))
     return [
@@ -83,33 +101,49 @@ def histories(today, contact_ids=None):
 
 
 def current(today=None):
-    """Every open suggestion as of today, with the histories they came from.
+    """The open suggestions as of today, kept until the data or the day changes.
 
-    The answer is cached until the data or the day changes: the Today page,
-    the calendar feed and the digest all ask for it, and computing it for a
-    big address book takes a large fraction of a second.
+    Today, the calendar feed and the digest all read this one snapshot. After
+    a write only the people the change log names are recomputed; a new day, a
+    settings change or a long gap recomputes everyone.
     """
     today = today or today_for_user()
     tz = user_timezone()
     cache = current_app.extensions.setdefault("crm.suggestions", {})
+    key = (current_app.config["DATABASE_URL"], today, str(tz))
     with _cache_lock:
-        # Read the version under the lock: a request that waited for another's
-        # computation then finds it current instead of computing again.
-        key = (current_app.config["DATABASE_URL"], data_version(), today, str(tz))
-        if cache.get("key") != key or key[1] is None:
-            found = histories(today)
-            suggestions = tuple(playbook.suggest_all(found, today, tz, rules()))
-            cache.update(key=key, value=(suggestions, {h.contact.id: h for h in found}))
-        return cache["value"]
+        # Read under the lock: a request that waited for another's computation
+        # then finds it current instead of computing again.
+        seq = changes.latest()
+        kept = cache.get(key)
+        if kept is None or seq is None or kept.seq != seq:
+            changed = None if kept is None else changes.changed_since(kept.seq, seq)
+            if changed is None:
+                kept = compute(today, tz, seq)
+            else:
+                kept = _patch(kept, changed, today, tz, seq)
+            cache.clear()  # yesterday's answer or another database's is no use now
+            cache[key] = kept
+        return kept
 
 
-def init_app(app):
-    """Have `crm serve` keep the suggestions computed, so a page rarely waits for them.
+def compute(today, tz, seq=None):
+    """Every contact's suggestions from nothing."""
+    found = histories(today)
+    return Snapshot(tuple(playbook.suggest_all(found, today, tz, rules())),
+                    {h.contact.id: h for h in found}, seq)
 
-    Writes from the pages patch the cache themselves; this catches the rest:
-    a new day, a `crm` command or a news refresh writing from elsewhere.
-    """
-    scheduler.register(app, "suggestions", 60, lambda app: current())
+
+def _patch(kept, changed, today, tz, seq):
+    """The snapshot with the suggestions of the `changed` contacts recomputed."""
+    fresh = histories(today, changed)
+    mine = playbook.suggest_all(fresh, today, tz, rules())
+    by_contact = {cid: h for cid, h in kept.histories.items() if cid not in changed}
+    by_contact.update((h.contact.id, h) for h in fresh)
+    merged = [s for s in kept.suggestions if s.contact_id not in changed] + mine
+    merged.sort(key=lambda s: (s.due, by_contact[s.contact_id].contact.name.casefold(),
+                               s.contact_id, s.importance, s.key))
+    return Snapshot(tuple(merged), by_contact, seq)
 
 
 def for_contact(contact_id, today=None):
@@ -123,7 +157,7 @@ def for_contact(contact_id, today=None):
 
 def _in(field, wanted):
     """A condition limiting a query to some contacts, or none when all are wanted."""
-    return True if wanted is None else field.in_(wanted)
+    return True if wanted is None else among(field, wanted)
 
 
 def _contacts(wanted, in_process):
@@ -148,35 +182,26 @@ def _tags(wanted):
     return result
 
 
-def _process_facts(closed_since, wanted):
+def _process_facts(recent, wanted):
     """Applications and interviews still open or recent, keyed by each contact in them."""
-    recent = (Application.select(Application.id).where(
-        Application.status.in_(OPEN_APPLICATION_STATUSES)
-        | (Application.closed_on >= closed_since)))
     apps = {row.id: row for row in Application.select(
         Application.id, Company.name.alias("company"), Application.position,
         Application.status, Application.applied_on, Application.decision_expected_on,
         Application.check_in_on, Application.closed_on, Application.next_contact)
-        .join(Company).where(Application.id.in_(recent)).namedtuples()}
+        .join(Company).where(among(Application.id, recent)).namedtuples()}
     people = defaultdict(set)
-    for app_id, contact_id in (ApplicationContact
-                               .select(ApplicationContact.application, ApplicationContact.contact)
-                               .where(ApplicationContact.application.in_(recent)).tuples()):
+    for app_id, contact_id in application_people(recent).tuples():
         people[app_id].add(contact_id)
     interviews = {row.id: row for row in Interview.select(
         Interview.id, Interview.application, Interview.starts_at, Interview.timezone,
         Interview.assistant, Interview.discussed, Interview.accomplishments)
-        .where(Interview.application.in_(recent)).namedtuples()}
+        .where(among(Interview.application, recent)).namedtuples()}
     seats = list(Interviewer.select(Interviewer.interview, Interviewer.contact,
                                     Interviewer.values, Interviewer.concerns)
-                 .join(Interview).where(Interview.application.in_(recent)).namedtuples())
+                 .join(Interview).where(among(Interview.application, recent)).namedtuples())
     interviewer_ids = defaultdict(list)
     for seat in seats:
         interviewer_ids[seat.interview].append(seat.contact)
-        people[interviews[seat.interview].application].add(seat.contact)
-    for interview in interviews.values():
-        if interview.assistant:
-            people[interview.application].add(interview.assistant)
 
     app_facts = {app_id: playbook.ApplicationFacts(
         id=app_id, company=app.company, position=app.position, status=app.status,
@@ -220,12 +245,26 @@ def _touches(horizon, wanted):
                Touch.article, Touch.suggestion_key)
     result = defaultdict(list)
     # UNION ALL: the two parts never overlap, so there is nothing to deduplicate.
-    for row in (recent.select(*columns) + older.select(*columns)).tuples():
+    for row in raw_rows(recent.select(*columns) + older.select(*columns)):
         touch_id, contact_id, on, channel, direction, article_id, key = row
         result[contact_id].append(playbook.TouchFacts(
-            id=touch_id, contact_id=contact_id, on=on, channel=channel, direction=direction,
-            article_id=article_id, suggestion_key=key))
+            id=touch_id, contact_id=contact_id, on=as_date(on), channel=channel,
+            direction=direction, article_id=article_id, suggestion_key=key))
     return result
+
+
+def raw_rows(query):
+    """The query's rows as the database driver gives them, without peewee's conversions.
+
+    A hot path's only: converting every value costs more than the query here,
+    so the caller converts the few columns that need it (`as_date`).
+    """
+    return db.execute(query).fetchall()
+
+
+def as_date(value):
+    """A date from the driver: SQLite gives text, other drivers a date."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _articles(today, wanted):
@@ -281,77 +320,11 @@ def _states(wanted):
     return result
 
 
-def application_people(application_id):
-    """Everyone in an application: people added to it, interviewers and assistants."""
-    linked = (ApplicationContact.select(ApplicationContact.contact)
-              .where(ApplicationContact.application == application_id))
-    seated = (Interviewer.select(Interviewer.contact).join(Interview)
-              .where(Interview.application == application_id))
-    hosts = Interview.select(Interview.assistant).where(
-        Interview.application == application_id, Interview.assistant.is_null(False))
-    return {pk for (pk,) in (linked | seated | hosts).tuples()}
-
-
-def process_peers(contact_id):
-    """Everyone in the applications this contact takes part in (whose facts name them)."""
-    linked = (ApplicationContact.select(ApplicationContact.application)
-              .where(ApplicationContact.contact == contact_id))
-    seated = (Interview.select(Interview.application).join(Interviewer)
-              .where(Interviewer.contact == contact_id))
-    hosted = Interview.select(Interview.application).where(Interview.assistant == contact_id)
-    peers = {contact_id}
-    for (application_id,) in (linked | seated | hosted).tuples():
-        peers |= application_people(application_id)
-    return peers
-
-
-def event_people(event_id):
-    """Everyone likely at an event: linked by hand or through their company."""
-    by_hand = EventAttendee.select(EventAttendee.contact).where(EventAttendee.event == event_id)
-    by_company = (Contact.select(Contact.id)
-                  .join(EventCompany, on=(EventCompany.company == Contact.company))
-                  .where(EventCompany.event == event_id))
-    return {pk for (pk,) in (by_hand | by_company).tuples()}
-
-
 def _date(value):
     return date.fromisoformat(value) if value else None
 
 
 def answer(key, contact_id, state, until=None):
     """Record what the user did with a suggestion: done, snoozed until a date, or skipped."""
-    with changing(contact_id):
-        SuggestionState.replace(key=key, contact=contact_id, state=state, until=until,
-                                updated_at=utcnow()).execute()
-
-
-@contextmanager
-def changing(*contact_ids):
-    """A transaction that changes some contacts' histories only: the cache is patched.
-
-    Yields the set of changed contact ids, which the body may add to (a new
-    contact's id, the people of an application before and after an edit).
-    Logging a touch or editing an interview then costs those contacts' worth
-    of work on the next Today page, not the whole address book's. The version
-    is read inside the transaction, which holds the write lock, so no other
-    writer can slip a change in between.
-    """
-    changed = set(contact_ids)
-    with db.atomic():
-        before = data_version()
-        yield changed
-        after = data_version()
-    cache = current_app.extensions.get("crm.suggestions")
-    with _cache_lock:
-        if not cache or before is None or cache["key"][1] != before:
-            return  # nothing cached, or stale already: the next reader recomputes
-        url, _, today, tz = cache["key"]
-        found, by_contact = cache["value"]
-        fresh = histories(today, changed)
-        mine = playbook.suggest_all(fresh, today, ZoneInfo(tz), rules())
-        by_contact = {cid: h for cid, h in by_contact.items() if cid not in changed}
-        by_contact.update((h.contact.id, h) for h in fresh)
-        merged = [s for s in found if s.contact_id not in changed] + mine
-        merged.sort(key=lambda s: (s.due, by_contact[s.contact_id].contact.name.casefold(),
-                                   s.contact_id, s.importance, s.key))
-        cache.update(key=(url, after, today, tz), value=(tuple(merged), by_contact))
+    SuggestionState.replace(key=key, contact=contact_id, state=state, until=until,
+                            updated_at=utcnow()).execute()

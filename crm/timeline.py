@@ -6,8 +6,6 @@ from datetime import date, datetime
 from peewee import JOIN
 
 from crm.models import (
-    APPLICATION_STATUSES,
-    CHANNELS,
     Application,
     ApplicationContact,
     Article,
@@ -16,6 +14,7 @@ from crm.models import (
     Interviewer,
     Touch,
 )
+from crm.vocabulary import APPLICATION_STATUSES, CHANNELS
 
 CHANNEL_LABELS = dict(CHANNELS)
 STATUS_LABELS = dict(APPLICATION_STATUSES)

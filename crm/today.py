@@ -111,12 +111,12 @@ def warmth(today):
 def index():
     """What to do now: overdue, due today and the next week, each with why and a draft."""
     today = today_for_user()
-    found, histories = suggestions.current(today)
-    split = sections(found, today)
+    snapshot = suggestions.current(today)
+    split = sections(snapshot.suggestions, today)
     show_all = request.args.get("all") == "1"
     shown = {name: rows if show_all else rows[:SHOWN_PER_SECTION]
              for name, rows in split.items()}
-    items = items_for([s for rows in shown.values() for s in rows], histories, today)
+    items = items_for([s for rows in shown.values() for s in rows], snapshot.histories, today)
     by_key = {item.suggestion.key: item for item in items}
     bands = warmth(today)  # its counts add up to every contact not archived
     upcoming_events = (Event.select().where(Event.end_on >= today)

@@ -6,6 +6,7 @@ from typing import NamedTuple
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from crm import suggestions
+from crm.db import db
 from crm.errors import as_id, get_or_404
 from crm.forms import ConfirmForm
 from crm.models import Article, ArticleMatch, Contact, Touch
@@ -90,7 +91,7 @@ def save_touch(contact, touch, form):
     fields["article"] = form.article_id.data
     fields["suggestion_key"] = form.suggestion_key.data or None
     verb = "Logged" if touch.id is None else "Saved"
-    with suggestions.changing(contact.id):
+    with db.atomic():
         if touch.id is None:
             contact.record_touch(**fields)
         else:
@@ -144,7 +145,7 @@ def delete(touch_id):
     touch = get_or_404(Touch, touch_id)
     contact = touch.contact
     if ConfirmForm().validate_on_submit():
-        with suggestions.changing(contact.id):
+        with db.atomic():
             touch.delete_instance()
             contact.refresh_last_touch()
         flash(f"Deleted the touch of {touch.happened_on:%a %-d %b %Y} with {contact.name}.",

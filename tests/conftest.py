@@ -5,7 +5,7 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
-from crm import create_app
+from crm import create_app, schema
 from crm.db import db
 
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -32,6 +32,7 @@ def app(tmp_path):
         "PER_PAGE": 10,
     })
     app.test_client_class = FormClient
+    schema.migrate()
     yield app
     if not db.is_closed():
         db.close()

@@ -8,3 +8,10 @@ def contact_form(**fields):
             "may_follow_up": "y", "cadence_days": "", "tags": "", "notes": ""}
     data.update(fields)
     return data
+
+
+def writes():
+    """How many rows the test's database connection has written so far."""
+    from crm.db import db
+
+    return db.connection().total_changes

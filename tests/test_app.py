@@ -7,9 +7,11 @@ import textwrap
 from playhouse.schema_diff import diff_models
 from support import contact_form
 
-from crm import create_app
-from crm.db import db, migration_runner
+from crm import changes, create_app, schema
+from crm.db import db
+from crm.login_sessions import LoginSession
 from crm.models import MODELS, Contact
+from crm.schema import migration_runner
 
 
 def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path, monkeypatch):
@@ -19,7 +21,8 @@ def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path, monkeyp
     assert first.config["SECRET_KEY"] == key_file.read_text() and len(key_file.read_text()) == 64
     assert key_file.stat().st_mode & 0o077 == 0  # readable by the owner only
     assert create_app().config["SECRET_KEY"] == first.config["SECRET_KEY"]
-    assert (tmp_path / "crm.db").exists()  # the default database lives beside it
+    # The default database lives beside it.
+    assert first.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'crm.db'}"
 
 
 def test_crm_database_url_selects_the_database(tmp_path, monkeypatch):
@@ -43,14 +46,15 @@ def test_healthz_answers_when_the_database_does(client):
 
 
 def test_migrations_leave_exactly_the_schema_the_models_describe(database):
-    assert not diff_models(database.obj, MODELS), str(diff_models(database.obj, MODELS))
+    models = [*MODELS, LoginSession]  # logins are no user data: kept out of MODELS
+    assert not diff_models(database.obj, models), str(diff_models(database.obj, models))
     assert all(step.applied for step in migration_runner().status())
 
 
-def test_restarting_applies_nothing_and_keeps_the_data(app, client, tmp_path):
+def test_migrating_again_applies_nothing_and_keeps_the_data(app, client, tmp_path):
     client.submit("/contacts/new", contact_form(name="Kept"))
     again = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "x"})
-    assert again.extensions["crm.migrated"] == []
+    assert schema.migrate() == []
     with again.app_context(), db.connection_context():
         assert [c.name for c in Contact.select()] == ["Kept"]
 
@@ -84,11 +88,37 @@ def test_unknown_page_is_a_friendly_404(client):
     assert "There is nothing at this address" in response.get_data(as_text=True)
 
 
-def test_every_table_moves_the_change_counter(database):
-    """Caches trust the counter: a table that forgot its triggers would serve stale pages."""
+def test_every_table_is_watched_for_changes_or_declared_unread(database):
+    """Cached suggestions trust the change log: a table without its triggers would go stale."""
     triggers = {name for (name,) in database.execute_sql(
         "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     for model in MODELS:
-        table = model._meta.table_name
-        for event in ("insert", "update", "delete"):
-            assert f"{table}_{event}_counted" in triggers, (table, event)
+        assert (model in changes.WATCHED) != (model in changes.UNWATCHED), model
+        for event in changes.WATCHED.get(model, ((), ()))[0]:
+            verb = event.split()[0].lower()
+            assert f"{model._meta.table_name}_{verb}_logged" in triggers, (model, event)
+
+
+def test_building_the_app_never_changes_the_schema(tmp_path):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}", "SECRET_KEY": "x"})
+    with app.app_context():
+        assert len(schema.pending()) == len(migration_runner().status())
+
+
+def test_init_db_and_migrate_apply_the_migrations_themselves(tmp_path, monkeypatch):
+    monkeypatch.setenv("CRM_MIGRATE_ON_START", "false")
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}", "SECRET_KEY": "x"})
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["init-db"])
+    count = len(migration_runner().status())
+    assert result.exit_code == 0 and f"({count} migration(s) applied now)" in result.output
+    result = runner.invoke(args=["migrate"])
+    assert result.exit_code == 0 and "applied now" not in result.output
+    assert result.output.count("0001_initial: applied ") == 1
+
+
+def test_serve_refuses_a_database_that_needs_migrating_when_told_not_to_migrate(tmp_path):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}", "SECRET_KEY": "x",
+                      "MIGRATE_ON_START": False})
+    result = app.test_cli_runner().invoke(args=["serve", "--port", "1"])
+    assert result.exit_code != 0 and "run `crm migrate` first" in result.output

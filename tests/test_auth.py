@@ -1,14 +1,19 @@
 """The owner's password: setting it, logging in and out, the session cookie, the lockout."""
 
+from datetime import datetime, timedelta
+
 import pytest
 from support import contact_form
 from test_security import CSRF_FIELD
 
 from crm.auth import FailureLimit, password_hash, set_password
 from crm.cli import listen_refusal
+from crm.db import db
+from crm.login_sessions import LoginSession
 from crm.models import Contact
 
 PASSWORD = "correct horse battery"
+FIREFOX_ON_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 
 @pytest.fixture
@@ -25,6 +30,32 @@ def with_password(app):
 def log_in(client, password=PASSWORD, next_url="", **kwargs):
     """Send the login form as a browser would."""
     return client.submit("/login", {"password": password, "next": next_url}, **kwargs)
+
+
+def logged_in_client(app, user_agent="werkzeug"):
+    """Another browser, logged in."""
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = user_agent
+    assert log_in(client).status_code == 302
+    return client
+
+
+def copy_of(app, client):
+    """A second client holding a copy of the first one's session cookie, as a thief would."""
+    thief = app.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    return thief
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The time login sessions see, moved by hand: `clock.now += timedelta(days=1)`."""
+
+    class Clock:
+        now = datetime(2026, 11, 22, 9, 0)
+
+    monkeypatch.setattr("crm.login_sessions.utcnow", lambda: Clock.now)
+    return Clock
 
 
 def test_set_password_asks_twice_and_stores_only_a_scrypt_hash(runner, database):
@@ -114,6 +145,108 @@ def test_logging_out_takes_a_post_with_a_csrf_token(client, with_password):
     assert client.get("/").status_code == 302
 
 
+def test_a_copied_cookie_is_refused_after_logging_out(app, client, with_password):
+    log_in(client)
+    thief = copy_of(app, client)
+    assert thief.get("/contacts").status_code == 200  # the copy worked while logged in
+    client.submit("/logout", {}, form_page="/")
+    refused = thief.get("/contacts")
+    assert refused.status_code == 302 and refused.location.startswith("/login")
+    assert client.get("/contacts").status_code == 302
+
+
+def test_logging_out_everywhere_ends_every_login(app, client, with_password):
+    log_in(client)
+    laptop, phone = logged_in_client(app), logged_in_client(app)
+    thief = copy_of(app, phone)
+    assert client.post("/logout/everywhere").status_code == 400  # no CSRF token: nothing ends
+    assert laptop.get("/contacts").status_code == 200
+    response = client.submit("/logout/everywhere", {}, form_page="/settings")
+    assert response.status_code == 302 and response.location == "/login"
+    assert "You are logged out on every browser" in client.get("/login").get_data(as_text=True)
+    for browser in (client, laptop, phone, thief):
+        assert browser.get("/contacts").status_code == 302
+    assert log_in(laptop).status_code == 302  # the password still works
+
+
+def test_the_settings_page_lists_where_you_are_logged_in(app, client, with_password):
+    client.environ_base["HTTP_USER_AGENT"] = FIREFOX_ON_LINUX
+    log_in(client)
+    logged_in_client(app, "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) "
+                          "AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 "
+                          "Safari/604.1")
+    page = client.get("/settings").get_data(as_text=True)
+    assert "Firefox on Linux <span class=\"badge\">this browser</span>" in page
+    assert "Safari on iPhone" in page and page.count("this browser") == 1
+    assert "Log out everywhere" in page
+
+
+@pytest.mark.parametrize("agent, name", [
+    (FIREFOX_ON_LINUX, "Firefox on Linux"),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0", "Edge on Windows"),
+    ("Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/126.0.0.0 Mobile Safari/537.36", "Chrome on Android"),
+    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+     "Version/17.5 Safari/605.1.15", "Safari on macOS"),
+    ("curl/8.5.0", "An unknown browser"),
+    ("", "An unknown browser")])
+def test_a_login_is_shown_by_its_browser_and_system(agent, name):
+    assert LoginSession(user_agent=agent).browser == name
+
+
+def test_a_login_unused_for_two_weeks_ends(app, client, with_password, clock):
+    log_in(client)
+    clock.now += timedelta(days=13)
+    assert client.get("/contacts").status_code == 200  # used: two more weeks from now
+    clock.now += timedelta(days=14) - timedelta(seconds=1)
+    assert client.get("/contacts").status_code == 200
+    clock.now += timedelta(days=14)
+    assert client.get("/contacts").status_code == 302
+    assert log_in(client).status_code == 302
+
+
+def test_a_login_ends_after_a_month_however_often_it_is_used(app, client, with_password, clock):
+    log_in(client)
+    for _ in range(29):
+        clock.now += timedelta(days=1)
+        assert client.get("/contacts").status_code == 200
+    clock.now += timedelta(days=1)
+    assert client.get("/contacts").status_code == 302
+
+
+def test_last_use_is_written_at_most_once_a_minute(app, client, with_password, clock):
+    log_in(client)
+    started = clock.now
+
+    def last_seen():
+        with app.app_context(), db.connection_context():
+            return LoginSession.get().last_seen_at
+
+    clock.now += timedelta(seconds=59)
+    client.get("/contacts")
+    assert last_seen() == started
+    clock.now += timedelta(seconds=1)
+    client.get("/contacts")
+    assert last_seen() == clock.now
+
+
+def test_logging_in_again_forgets_expired_logins(app, with_password, clock):
+    logged_in_client(app)
+    clock.now += timedelta(days=15)
+    logged_in_client(app)
+    with app.app_context(), db.connection_context():
+        assert LoginSession.select().count() == 1
+
+
+@pytest.mark.parametrize("login", ["made-up", 12345, None, ["a", "b"]])
+def test_a_cookie_naming_no_live_login_is_not_signed_in(client, with_password, login):
+    with client.session_transaction() as session:
+        session["login"] = login
+    assert client.get("/contacts").status_code == 302
+    assert client.get("/login").status_code == 200
+
+
 def test_changing_the_password_signs_out_every_session(app, client, with_password):
     log_in(client)
     with app.app_context():
@@ -166,6 +299,42 @@ def test_failures_slide_out_of_the_window():
     assert limit.wait("10.0.0.1") == pytest.approx(30)
     now[0] += 31
     assert limit.wait("10.0.0.1") == 0
+
+
+def test_failing_from_thousands_of_addresses_does_not_unlock_a_locked_one():
+    now = [1000.0]
+    limit = FailureLimit(clock=lambda: now[0])
+    for _ in range(5):
+        limit.add("203.0.113.9")
+    assert limit.wait("203.0.113.9") == pytest.approx(15 * 60)
+    for n in range(10_001):  # more addresses than the table holds, each failing once
+        limit.add(f"10.{n // 65536}.{n // 256 % 256}.{n % 256}")
+    now[0] += 60
+    assert limit.wait("203.0.113.9") == pytest.approx(14 * 60)
+    assert len(limit.failures) <= 10_001
+
+
+def test_too_many_failures_from_many_addresses_stop_every_login_for_a_minute(app, client,
+                                                                               with_password):
+    log_in(client)  # already logged in: stays so
+    now = [1000.0]
+    app.extensions["crm.login_failures"] = FailureLimit(clock=lambda: now[0])
+    attacker = app.test_client()
+    statuses = []
+    for n in range(10):  # two tries each from five addresses: none is locked out alone
+        attacker.environ_base["REMOTE_ADDR"] = f"198.51.100.{n // 2}"
+        statuses.append(log_in(attacker, f"guess number {n}").status_code)
+        now[0] += 1
+    assert statuses == [200] * 9 + [429]
+    owner = app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "192.0.2.1"
+    refused = log_in(owner)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) == 50
+    assert ("Too many attempts from many addresses, try again in 1 minute."
+            in refused.get_data(as_text=True))
+    assert client.get("/contacts").status_code == 200
+    now[0] += 50
+    assert log_in(owner).status_code == 302
 
 
 def test_failure_counts_stay_bounded_in_memory():

@@ -27,8 +27,9 @@ from crm.settings import set_setting
 from crm.transfer import backup
 
 TODAY = date(2026, 11, 22)
-# Tables that are not data: the migration history (the backup's "schema") and a cache counter.
-BOOKKEEPING = {"schema_migration", "change_counter"}
+# Tables that are not data: the migration history (the backup's "schema"), the change log,
+# and the signed-in browsers (a restore must not bring back a login that was ended).
+BOOKKEEPING = {"schema_migration", "change_log", "login_session"}
 
 
 def fill_every_table():

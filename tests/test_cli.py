@@ -8,8 +8,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from crm.db import MIGRATIONS_DIR
 from crm.models import Application, Contact, Event, Interview, Touch
+from crm.schema import MIGRATIONS_DIR
 
 CRM = str(Path(sys.executable).with_name("crm"))
 

@@ -12,12 +12,11 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from flask import request, url_for
-from support import contact_form
+from support import contact_form, writes
 
 from crm import create_app, suggestions
 from crm.auth import PUBLIC_ENDPOINTS, set_password
 from crm.calendar import feed_token, namespace
-from crm.db import data_version
 from crm.demo import load_demo
 from crm.models import Application, Article, Company, Contact, Event, Feed, Interview, Touch
 from crm.security import CONTENT_SECURITY_POLICY
@@ -33,7 +32,7 @@ def sample_values():
     def newest(model):
         return model.select(model.id).order_by(model.id.desc()).scalar()
 
-    found, _ = suggestions.current(today_for_user())
+    found = suggestions.current(today_for_user()).suggestions
     return {"contact_id": newest(Contact), "company_id": newest(Company),
             "application_id": newest(Application), "interview_id": newest(Interview),
             "event_id": newest(Event), "touch_id": newest(Touch), "feed_id": newest(Feed),
@@ -79,27 +78,27 @@ def test_every_state_changing_route_refuses_a_missing_csrf_token(app, client, se
     routes = route_urls(app, CHANGING_METHODS)
     assert len(routes) >= 20  # sanity: the enumeration found the app's forms
     for method, url, _ in routes:
-        before = data_version()
+        before = writes()
         response = client.open(url, method=method, data={"name": "Changed", "note": "Changed"})
         assert response.status_code == 400, (method, url, response.status_code)
         assert "did not come from this app" in response.get_data(as_text=True), url
-        assert data_version() == before, f"{method} {url} changed data without a CSRF token"
+        assert writes() == before, f"{method} {url} changed data without a CSRF token"
 
 
 def test_a_csrf_token_from_another_session_is_refused(app, client, seeded):
     other = app.test_client()
     token = CSRF_FIELD.search(other.get("/contacts/new").get_data(as_text=True)).group(1)
-    before = data_version()
+    before = writes()
     response = client.post("/contacts/new", data={"name": "Mallory", "csrf_token": token})
-    assert response.status_code == 400 and data_version() == before
+    assert response.status_code == 400 and writes() == before
 
 
 def test_no_get_route_changes_anything(app, client, seeded):
     routes = route_urls(app, {"GET"})
-    before = data_version()
+    before = writes()
     for _, url, _ in routes:
         client.get(url)
-        assert data_version() == before, f"GET {url} changed data"
+        assert writes() == before, f"GET {url} changed data"
 
 
 def test_with_a_password_every_private_route_sends_strangers_to_login(app, client, seeded):
@@ -110,13 +109,13 @@ def test_with_a_password_every_private_route_sends_strangers_to_login(app, clien
                if endpoint not in PUBLIC_ENDPOINTS] + [("GET", "/no-such-page")]
     assert len(private) >= 40
     token = CSRF_FIELD.search(client.get("/login").get_data(as_text=True)).group(1)
-    before = data_version()
+    before = writes()
     for method, url in private:
         # A valid CSRF token, so that only the missing login stops the request.
         response = client.open(url, method=method, data={"csrf_token": token, "name": "x"})
         assert response.status_code == 302, (method, url, response.status_code)
         assert response.location.startswith("/login"), (method, url, response.location)
-        assert data_version() == before, f"{method} {url} changed data without a login"
+        assert writes() == before, f"{method} {url} changed data without a login"
     location = urlsplit(client.get("/contacts?q=a").location)
     assert location.path == "/login" and parse_qs(location.query) == {"next": ["/contacts?q=a"]}
 

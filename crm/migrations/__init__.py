@@ -1,0 +1,6 @@
+"""Numbered schema migrations, applied in order by `crm.schema.migrate`.
+
+Each script freezes the models it needs, as `pwmigrate` writes them. Numbers
+are never reused: 0005 was retired before release, and 0003 (a change
+counter) is kept as a no-op since 0008 replaced it with the change log.
+"""

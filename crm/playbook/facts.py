@@ -6,29 +6,24 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-ROLES = ("interviewer", "hiring_manager", "recruiter", "assistant", "other")
-CONTACT_STATUSES = ("active", "long_term", "do_not_contact")
-APPLICATION_STATUSES = ("applied", "interviewing", "offer", "rejected", "withdrawn", "hired")
-CHANNELS = (
-    "email",
-    "phone",
-    "voicemail",
-    "letter",
-    "linkedin_message",
-    "linkedin_invitation",
-    "meeting",
-    "article",
-    "congratulations",
-    "other",
+from crm.vocabulary import (
+    APPLICATION_STATUSES,
+    ARTICLE_KINDS,
+    CHANNELS,
+    CONTACT_STATUSES,
+    DIRECTIONS,
+    ROLES,
+    SUGGESTION_STATES,
+    values,
 )
-DIRECTIONS = ("out", "in")
-ARTICLE_KINDS = ("forward", "congratulate")
-STATES = ("done", "snoozed", "skipped")
 
-# A process is "running" while the employer is still deciding; "open" also
-# covers an offer on the table, when a fresh resume still matters.
-RUNNING = frozenset({"applied", "interviewing"})
-OPEN = RUNNING | {"offer"}
+ROLE_VALUES = values(ROLES)
+STATUS_VALUES = values(CONTACT_STATUSES)
+CHANNEL_VALUES = values(CHANNELS)
+DIRECTION_VALUES = values(DIRECTIONS)
+APPLICATION_STATUS_VALUES = values(APPLICATION_STATUSES)
+ARTICLE_KIND_VALUES = values(ARTICLE_KINDS)
+STATE_VALUES = values(SUGGESTION_STATES)
 
 
 def _one_of(value: str, allowed: tuple[str, ...], what: str) -> None:
@@ -66,10 +61,10 @@ class ContactFacts:
     preferred_channel: str = ""
 
     def __post_init__(self) -> None:
-        _one_of(self.role, ROLES, "Role")
-        _one_of(self.status, CONTACT_STATUSES, "Status")
+        _one_of(self.role, ROLE_VALUES, "Role")
+        _one_of(self.status, STATUS_VALUES, "Status")
         if self.preferred_channel:
-            _one_of(self.preferred_channel, CHANNELS, "Preferred channel")
+            _one_of(self.preferred_channel, CHANNEL_VALUES, "Preferred channel")
         if self.cadence_days is not None and self.cadence_days < 1:
             raise ValueError("Cadence must be at least one day.")
         _freeze(self, "tags", _items(self.tags, ","))
@@ -132,7 +127,7 @@ class ApplicationFacts:
     contact_ids: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
-        _one_of(self.status, APPLICATION_STATUSES, "Application status")
+        _one_of(self.status, APPLICATION_STATUS_VALUES, "Application status")
         _freeze(self, "contact_ids", tuple(self.contact_ids))
 
 
@@ -149,8 +144,8 @@ class TouchFacts:
     suggestion_key: str | None = None
 
     def __post_init__(self) -> None:
-        _one_of(self.channel, CHANNELS, "Channel")
-        _one_of(self.direction, DIRECTIONS, "Direction")
+        _one_of(self.channel, CHANNEL_VALUES, "Channel")
+        _one_of(self.direction, DIRECTION_VALUES, "Direction")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -167,7 +162,7 @@ class ArticleFacts:
     mentions: int | None = None
 
     def __post_init__(self) -> None:
-        _one_of(self.kind, ARTICLE_KINDS, "Article kind")
+        _one_of(self.kind, ARTICLE_KIND_VALUES, "Article kind")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -195,7 +190,7 @@ class SuggestionState:
     updated_on: date | None = None
 
     def __post_init__(self) -> None:
-        _one_of(self.state, STATES, "Suggestion state")
+        _one_of(self.state, STATE_VALUES, "Suggestion state")
 
 
 @dataclass(frozen=True, kw_only=True)

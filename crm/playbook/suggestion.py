@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 # In order of importance: when two suggestions for one person fall in the
 # same week, the earlier kind here keeps its date and the other moves.
@@ -19,6 +20,7 @@ KINDS = (
     "stay_in_touch_article",
     "stay_in_touch",
 )
+_RANK = {kind: rank for rank, kind in enumerate(KINDS)}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,7 +55,7 @@ class Suggestion:
     @property
     def importance(self) -> int:
         """Rank among kinds, 0 being the most important."""
-        return KINDS.index(self.kind)
+        return _RANK[self.kind]
 
     def is_late(self, today: date) -> bool:
         """Tell whether the action's deadline has passed."""
@@ -68,6 +70,7 @@ def position_phrase(position: str, company: str) -> str:
     return f"{job} at {company}" if company else job
 
 
+@lru_cache(maxsize=4096)  # the same few dates come up for thousands of contacts
 def format_day(day: date, today: date) -> str:
     """Write a date the short human way ("Fri 20 Nov"), adding the year when it differs."""
     text = f"{day:%a} {day.day} {day:%b}"

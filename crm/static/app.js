@@ -10,7 +10,7 @@ document.addEventListener("click", (event) => {
   });
 });
 
-// LinkedIn notes: count down from 300 characters as the user edits.
+// LinkedIn notes: count down from the textarea's maxlength as the user edits.
 document.addEventListener("input", (event) => {
   const field = event.target.closest("textarea[data-countdown]");
   if (!field) return;

@@ -21,8 +21,9 @@ from peewee import (
 )
 
 from crm import fields
-from crm.db import db, migration_runner
+from crm.db import db
 from crm.models import MODELS, Setting
+from crm.schema import migration_runner
 from crm.settings import stored_problem
 
 FORMAT = "followthrough-backup"

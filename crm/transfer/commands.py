@@ -8,6 +8,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from crm import schema
 from crm.formats.records import FormatError
 from crm.transfer import backup, exporter, importer
 
@@ -85,6 +86,7 @@ def restore_command(file, replace):
     except ValueError as error:  # invalid JSON or not UTF-8
         raise click.ClickException(
             f"{file.name} is not a JSON backup ({error}). Nothing was restored.") from None
+    schema.migrate()  # a new instance's database gets its tables first
     try:
         counts = backup.restore(document, replace=replace)
     except backup.BackupError as error:

@@ -5,7 +5,8 @@ from peewee import JOIN
 from crm.formats.csvfile import CONTACT_COLUMNS, write_contacts_csv
 from crm.formats.records import PersonRecord
 from crm.formats.vcard import write_vcards
-from crm.models import LABELS, Company, Contact, ContactTag, Tag
+from crm.models import Company, Contact, ContactTag, Tag
+from crm.vocabulary import LABELS
 
 # Our import reads the first eight columns back; the rest are for the spreadsheet.
 CSV_COLUMNS = (*CONTACT_COLUMNS, "Role", "Status", "Connected on LinkedIn", "Last contact",

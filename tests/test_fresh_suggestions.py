@@ -1,0 +1,269 @@
+"""After every kind of write, Today and the calendar feed serve what a recompute from nothing gives.
+
+The suggestions are kept between requests and patched from the change log; these
+tests make each write the app can make (every POST route, the `crm` commands that
+write, a news refresh, a write from outside the app) on a warm cache, then compare
+what is served with suggestions computed afresh. A guard test fails when a POST
+route is added without a case here.
+"""
+
+import io
+import json
+import sqlite3
+from datetime import timedelta
+
+import pytest
+from support import contact_form
+from test_applications import application_form, interview_form
+from test_events import event_form
+from test_news_pages import rss
+from test_today import load, settings_form
+
+from crm import suggestions
+from crm.calendar import feed_token, render_feed
+from crm.models import (
+    Application,
+    Company,
+    Contact,
+    Event,
+    Feed,
+    Interview,
+    SuggestionState,
+    Touch,
+)
+from crm.settings import today_for_user, user_timezone
+from tests.feedserver import FeedServer, Reply
+
+FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def server(app):
+    app.config.update(FEEDS_ALLOW_PRIVATE=True, FEEDS_TIMEOUT=2)
+    with FeedServer() as running:
+        yield running
+
+
+def person(name):
+    return Contact.get(Contact.name == name)
+
+
+def running_application():
+    return Application.get(Application.status == "interviewing")
+
+
+def today():
+    return today_for_user()
+
+
+def open_key(contact):
+    """The key of an open suggestion for the contact."""
+    return next(s.key for s in suggestions.current().suggestions if s.contact_id == contact.id)
+
+
+def upload(client, url, form_page, data, filename):
+    page = client.get(form_page).get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    return client.post(url, data={"file": (io.BytesIO(data), filename), "csrf_token": token},
+                       content_type="multipart/form-data")
+
+
+def import_and_confirm(client, path):
+    upload(client, "/transfer/import", "/transfer", path.read_bytes(), path.name)
+    return client.submit("/transfer/import/confirm", {}, form_page="/transfer/import/preview")
+
+
+def add_feed(client, server):
+    acme = Company.get(Company.name.contains("Meridian"))
+    server.routes["/feed"] = Reply(body=rss([
+        ("award", "Meridian names Bob Hale executive of the year", _recent())]))
+    return client.submit(f"/companies/{acme.id}/feeds", {"url": server.url("/feed")},
+                         form_page=f"/companies/{acme.id}")
+
+
+def _recent():
+    from datetime import datetime
+
+    return datetime.now().astimezone() - timedelta(days=1)
+
+
+# endpoint -> write, made through the pages as a user would.
+PAGE_WRITES = {
+    "contacts.create": lambda c, s: c.submit("/contacts/new", contact_form(
+        name="New Person", status="long_term", company="Meridian Sports & Entertainment")),
+    "contacts.edit": lambda c, s: c.submit(f"/contacts/{person('Bob Hale').id}/edit",
+                                           contact_form(name="Robert Hale", status="long_term",
+                                                        cadence_days="30")),
+    "contacts.archive": lambda c, s: c.submit(f"/contacts/{person('Bob Hale').id}/archive", {},
+                                              form_page=f"/contacts/{person('Bob Hale').id}"),
+    "contacts.delete": lambda c, s: c.submit(f"/contacts/{person('Sam Okafor').id}/delete", {}),
+    "companies.create": lambda c, s: c.submit("/companies/new", {"name": "Fresh Co", "website": "",
+                                                              "notes": ""}),
+    "companies.edit": lambda c, s: c.submit(
+        f"/companies/{person('Sam Okafor').company_id}/edit",
+        {"name": "Renamed Inc", "website": "", "notes": ""}),
+    "applications.create": lambda c, s: c.submit("/applications/new", application_form(
+        company="Meridian Sports & Entertainment", people="Dana Whitfield",
+        applied_on=today().isoformat())),
+    "applications.edit": lambda c, s: c.submit(
+        f"/applications/{running_application().id}/edit", application_form(
+            company=running_application().company.name, position="Head of Partnerships",
+            status="interviewing", people="Priya Shah")),
+    "applications.change_status": lambda c, s: c.submit(
+        f"/applications/{running_application().id}/status",
+        {"status": "rejected", "closed_on": ""},
+        form_page=f"/applications/{running_application().id}"),
+    "applications.delete": lambda c, s: c.submit(
+        f"/applications/{running_application().id}/delete", {}),
+    "interviews.create": lambda c, s: c.submit(
+        f"/applications/{running_application().id}/interviews/new",
+        interview_form(("Sam Okafor", "", ""), ("Zed New", "Candour", ""),
+                       on_date=(today() - timedelta(days=1)).isoformat())),
+    "interviews.edit": lambda c, s: c.submit(
+        f"/interviews/{Interview.select().order_by(Interview.id.desc()).get().id}/edit",
+        interview_form(("Priya Shah", "Teamwork", ""),
+                       on_date=(today() - timedelta(days=2)).isoformat())),
+    "interviews.delete": lambda c, s: c.submit(
+        f"/interviews/{Interview.select().order_by(Interview.id.desc()).get().id}/delete", {}),
+    "touches.create": lambda c, s: c.submit(f"/contacts/{person('Bob Hale').id}/touches/new", {
+        "happened_on": today().isoformat(), "channel": "email", "direction": "in",
+        "note": "Replied", "article_id": ""}),
+    "touches.edit": lambda c, s: c.submit(f"/touches/{Touch.select().get().id}/edit", {
+        "happened_on": (today() - timedelta(days=1)).isoformat(), "channel": "phone",
+        "direction": "out", "note": "Called", "article_id": "", "log_anyway": "y"}),
+    "touches.delete": lambda c, s: c.submit(
+        f"/touches/{Touch.select().get().id}/delete", {},
+        form_page=f"/contacts/{Touch.select().get().contact_id}"),
+    "today.snooze": lambda c, s: c.submit(
+        f"/suggestions/{person('Sam Okafor').id}/snooze",
+        {"key": open_key(person("Sam Okafor")),
+         "until": (today() + timedelta(days=9)).isoformat()}, form_page="/"),
+    "today.skip": lambda c, s: c.submit(
+        f"/suggestions/{person('Sam Okafor').id}/skip",
+        {"key": open_key(person("Sam Okafor"))}, form_page="/"),
+    "settings.index": lambda c, s: c.submit("/settings", settings_form(
+        rule_long_term_cadence_days="30", sender_name="Jo Doe")),
+    "settings.resume_updated": lambda c, s: c.submit("/settings/resume", {},
+                                                     form_page="/settings"),
+    "events.create": lambda c, s: c.submit("/events/new", event_form(
+        people="Bob Hale", start_on=(today() + timedelta(days=10)).isoformat())),
+    "events.edit": lambda c, s: c.submit(f"/events/{Event.get().id}/edit", event_form(
+        start_on=(today() + timedelta(days=10)).isoformat(),
+        people="Bob Hale\nDana Whitfield")),
+    "events.delete": lambda c, s: c.submit(f"/events/{Event.get().id}/delete", {}),
+    "calendar.alarms": lambda c, s: c.submit("/calendar/alarms", {"alarms": "y"},
+                                             form_page="/calendar"),
+    "calendar.rotate": lambda c, s: c.submit("/calendar/rotate", {}, form_page="/calendar"),
+    "transfer.upload": lambda c, s: upload(
+        c, "/transfer/import", "/transfer",
+        (FIXTURES / "transfer" / "linkedin_known_people.csv").read_bytes(), "Connections.csv"),
+    "transfer.confirm": lambda c, s: import_and_confirm(
+        c, FIXTURES / "transfer" / "linkedin_known_people.csv"),
+    "transfer.cancel": lambda c, s: c.submit("/transfer/import/cancel", {},
+                                             form_page="/transfer"),
+    "news.import_opml": lambda c, s: upload(
+        c, "/news/import", "/news",
+        b'<?xml version="1.0"?><opml version="2.0"><body><outline text="Meridian">'
+        b'<outline type="rss" xmlUrl="https://meridian.example/feed"/></outline></body></opml>',
+        "feeds.opml"),
+    "news.add_feed": lambda c, s: add_feed(c, s),
+    "news.add_news_search": lambda c, s: c.submit(
+        f"/companies/{person('Bob Hale').company_id}/feeds/news-search", {},
+        form_page=f"/companies/{person('Bob Hale').company_id}"),
+    "news.retry_feed": lambda c, s: (add_feed(c, s), c.submit(
+        f"/feeds/{Feed.get().id}/retry", {}, form_page=f"/companies/{Feed.get().company_id}")),
+    "news.delete_feed": lambda c, s: (add_feed(c, s), c.submit(
+        f"/feeds/{Feed.get().id}/delete", {}, form_page=f"/companies/{Feed.get().company_id}")),
+}
+# POST routes that write nothing any suggestion reads (checked: the change log stays put).
+NOT_SUGGESTION_DATA = {"auth.login", "auth.logout"}
+
+
+def assert_served_equals_recomputed(client):
+    """What the pages serve now equals suggestions and a feed computed from nothing."""
+    served = suggestions.current()
+    fresh = suggestions.compute(today(), user_timezone())
+    assert served.suggestions == fresh.suggestions
+    assert served.histories == fresh.histories
+    feed = client.get(f"/calendar/{feed_token()}.ics").data
+    assert feed == render_feed(fresh, today())[0]
+
+
+@pytest.fixture
+def warm(app, client, database):
+    """The demo loaded, and Today and the feed served once, as a running server has them."""
+    load(app)
+    client.get("/")
+    client.get(f"/calendar/{feed_token()}.ics")
+    return client
+
+
+@pytest.mark.parametrize("endpoint", list(PAGE_WRITES))
+def test_every_page_write_is_served_fresh(endpoint, warm, server):
+    before = suggestions.current()
+    result = PAGE_WRITES[endpoint](warm, server)
+    responses = result if isinstance(result, tuple) else (result,)
+    assert all(r.status_code in (200, 302) for r in responses), responses[-1].get_data(True)[-800:]
+    assert_served_equals_recomputed(warm)
+    assert suggestions.current() is not before or endpoint in {
+        "transfer.upload", "transfer.cancel", "companies.create", "news.import_opml",
+        "news.add_news_search"}
+
+
+def test_every_post_route_has_a_write_case(app):
+    posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
+    assert posts - NOT_SUGGESTION_DATA == set(PAGE_WRITES)
+
+
+@pytest.mark.parametrize("command", ["demo", "import", "restore", "refresh", "feeds import",
+                                     "calendar-url", "digest"])
+def test_every_command_write_is_served_fresh(command, warm, runner, server, tmp_path):
+    if command == "demo":
+        Contact.delete().execute()
+        result = runner.invoke(args=["demo"])
+    elif command == "import":
+        result = runner.invoke(args=["import", str(FIXTURES / "transfer" /
+                                                   "linkedin_known_people.csv")])
+    elif command == "restore":
+        backup = tmp_path / "backup.json"
+        assert runner.invoke(args=["export", "-o", str(backup)]).exit_code == 0
+        data = json.loads(backup.read_text())
+        backup.write_text(json.dumps(data))
+        Touch.delete().execute()
+        result = runner.invoke(args=["restore", "--replace", str(backup)])
+    elif command == "refresh":
+        add_feed(warm, server)
+        Feed.update(next_check_at=None).execute()
+        result = runner.invoke(args=["refresh", "--all"])
+    elif command == "feeds import":
+        opml = tmp_path / "feeds.opml"
+        opml.write_text('<?xml version="1.0"?><opml version="2.0"><body>'
+                        f'<outline text="Meridian"><outline xmlUrl="{server.url("/none")}"/>'
+                        "</outline></body></opml>")
+        result = runner.invoke(args=["feeds", "import", str(opml)])
+    elif command == "calendar-url":
+        result = runner.invoke(args=["calendar-url"])
+    else:
+        result = runner.invoke(args=["digest", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert_served_equals_recomputed(warm)
+
+
+def test_a_write_from_another_program_is_served_fresh(app, warm):
+    path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
+    sam = person("Sam Okafor")
+    with sqlite3.connect(path) as other:
+        # A touch alone, without the contact row the app would also update.
+        other.execute("INSERT INTO touch (contact_id, happened_on, channel, direction, note, "
+                      "created_at) VALUES (?, ?, 'email', 'out', 'Thank you', ?)",
+                      (sam.id, today().isoformat(), today().isoformat()))
+    assert_served_equals_recomputed(warm)
+    with sqlite3.connect(path) as other:
+        other.execute("UPDATE application SET position = 'Head of Partnerships' "
+                      "WHERE status = 'interviewing'")
+        other.execute("DELETE FROM suggestion_state")
+        other.execute("UPDATE contact SET status = 'long_term', cadence_days = 5")
+    served = suggestions.current()
+    assert any("Head of Partnerships" in s.reason for s in served.suggestions)
+    assert_served_equals_recomputed(warm)
+    assert SuggestionState.select().count() == 0
