@@ -28,7 +28,7 @@ def test_form_errors_keep_what_was_typed(live_server, page):
     page.get_by_label("Email").fill("not-an-email")
     page.get_by_role("button", name="Add contact").click()
     expect(page.get_by_text("A contact needs a name.")).to_be_visible()
-    expect(page.get_by_text("Enter an email address like name@example.com.")).to_be_visible()
+    expect(page.get_by_text("Enter an email address like name@example.com")).to_be_visible()
     expect(page.get_by_label("Title")).to_have_value("Recruiter")
 
 
