@@ -9,7 +9,6 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from crm.db import db, open_database
-from crm.schema import migrate
 from crm.models import (
     Application,
     Article,
@@ -24,6 +23,7 @@ from crm.models import (
     Tag,
     Touch,
 )
+from crm.schema import migrate
 
 FULL = {"contacts": 10_000, "companies": 2_000, "applications": 5_000, "interviews": 8_000,
         "touches": 100_000, "events": 300, "feeds": 200, "articles": 50_000}

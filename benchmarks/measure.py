@@ -25,14 +25,14 @@ LIST_PAGES = {
 def measure(client, url, repeat=30, headers=None, status=200):
     """Median and 95th percentile in ms over repeated requests, and the query count.
 
-    A URL ending in "?cold" drops the suggestions and calendar caches before each request.
+    A URL ending in "?cold" drops the kept suggestions and feed before each request.
     """
     cold = url.endswith("?cold")
     url = url.removesuffix("?cold")
     extensions = client.application.extensions
     extensions.pop("crm.suggestions", None)
     if cold:
-        extensions.pop("crm.calendar", None)
+        extensions.pop("crm.feed", None)
     statements = []
     db.connection().set_trace_callback(statements.append)
     response = client.get(url, headers=headers)
@@ -42,7 +42,7 @@ def measure(client, url, repeat=30, headers=None, status=200):
     for _ in range(10 if cold else repeat):
         if cold:
             extensions.pop("crm.suggestions", None)
-            extensions.pop("crm.calendar", None)
+            extensions.pop("crm.feed", None)
         started = time.perf_counter()
         client.get(url, headers=headers)
         times.append((time.perf_counter() - started) * 1000)

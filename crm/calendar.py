@@ -10,6 +10,7 @@ import re
 import secrets
 import threading
 import uuid
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlsplit
 
@@ -195,14 +196,34 @@ def calendar_event(event, people):
 
 
 def render_feed(snapshot, today):
-    """The whole feed for today's window: body, ETag and Last-Modified."""
+    """The whole feed for today's window: body, ETag and Last-Modified.
+
+    A person whose history is the same object as at the last render has the
+    same reminders: those are reused, with their rendered bytes, so a feed
+    after one logged touch costs that person's worth of work.
+    """
     first, last = today - timedelta(days=DAYS_BACK), today + timedelta(days=DAYS_AHEAD)
-    items = reminders([s for s in snapshot.suggestions if first <= s.due <= last],
-                      snapshot.histories)
+    memo = current_app.extensions.setdefault("crm.feed", {"people": {}, "rendered": {}})
+    shown = defaultdict(list)
+    for suggestion in snapshot.suggestions:
+        if first <= suggestion.due <= last:
+            shown[suggestion.contact_id].append(suggestion)
+    people = {}
+    for contact_id, found in shown.items():
+        kept = memo["people"].get(contact_id)
+        if kept is not None and kept[0] is snapshot.histories[contact_id] and kept[1] == found:
+            people[contact_id] = kept
+    todo = [s for contact_id, found in shown.items() if contact_id not in people for s in found]
+    for item, suggestion in zip(reminders(todo, snapshot.histories), todo, strict=True):
+        contact_id = suggestion.contact_id
+        people.setdefault(contact_id, (snapshot.histories[contact_id], shown[contact_id], []))
+        people[contact_id][2].append(item)
+    memo["people"] = people
+    items = [item for _, _, made in people.values() for item in made]
     events = calendar_events(list(Event.select().where(Event.end_on >= first,
                                                        Event.start_on <= last)))
     body = render_calendar(items, events, name=CALENDAR_NAME, namespace=namespace(),
-                           alarms=alarms_on())
+                           alarms=alarms_on(), rendered=memo["rendered"])
     return body, etag_for(body), last_modified_for(items, events)
 
 

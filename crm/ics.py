@@ -90,16 +90,31 @@ class _Text(vText):
 def render_calendar(
     reminders, events, *, name: str, namespace: uuid.UUID,
     alarms: bool = False, alarm_minutes: int = 30, refresh_hours: int = 4,
+    rendered: dict | None = None,
 ) -> bytes:
-    """Render the subscribable feed of all reminders and events."""
-    cal = _calendar(reminders, events, namespace, alarm_minutes if alarms else None)
-    cal.add("NAME", _Text(name))
+    """Render the subscribable feed of all reminders and events.
+
+    `rendered`, a dict the caller keeps between renders, holds each reminder's
+    bytes, so a feed rendered again after one person changed renders only
+    theirs; it is emptied of reminders the feed no longer has.
+    """
+    minutes = alarm_minutes if alarms else None
+    head = _head(events)
+    head.add("NAME", _Text(name))
     # Google and Outlook still read the older X-WR-* names rather than RFC 7986's.
-    cal.add("X-WR-CALNAME", _Text(name))
+    head.add("X-WR-CALNAME", _Text(name))
     refresh = timedelta(hours=refresh_hours)
-    cal.add("REFRESH-INTERVAL", refresh, parameters={"VALUE": "DURATION"})
-    cal.add("X-PUBLISHED-TTL", vDuration(refresh))
-    return _to_ical(cal)
+    head.add("REFRESH-INTERVAL", refresh, parameters={"VALUE": "DURATION"})
+    head.add("X-PUBLISHED-TTL", vDuration(refresh))
+    kept = {} if rendered is None else rendered
+    fresh = {}
+    for reminder in reminders:
+        key = (reminder, namespace, minutes)
+        fresh[key] = kept.get(key) or _component(_reminder_vevent(reminder, namespace), minutes)
+    kept.clear()
+    kept.update(fresh)
+    parts = [((key[0].date, uid_for(key[0].key, namespace)), part) for key, part in fresh.items()]
+    return _compose(head, parts + _event_parts(events, namespace, minutes))
 
 
 def render_single(
@@ -107,8 +122,11 @@ def render_single(
     alarms: bool = False, alarm_minutes: int = 30,
 ) -> bytes:
     """Render a one-item .ics file for "add to my calendar"."""
-    reminders, events = ([item], []) if isinstance(item, Reminder) else ([], [item])
-    return _to_ical(_calendar(reminders, events, namespace, alarm_minutes if alarms else None))
+    minutes = alarm_minutes if alarms else None
+    if isinstance(item, Reminder):
+        part = _component(_reminder_vevent(item, namespace), minutes)
+        return _compose(_head([]), [((item.date, ""), part)])
+    return _compose(_head([item]), _event_parts([item], namespace, minutes))
 
 
 def etag_for(body: bytes) -> str:
@@ -127,33 +145,51 @@ def uid_for(key: str, namespace: uuid.UUID) -> str:
     return f"{uuid.uuid5(namespace, key)}@{UID_DOMAIN}"
 
 
-def _calendar(reminders, events, namespace, alarm_minutes):
+def _head(events) -> Calendar:
+    """The calendar's own properties and the time zones its timed events need."""
     cal = Calendar()
     cal.add("PRODID", PRODID)
     cal.add("VERSION", "2.0")
     cal.add("CALSCALE", "GREGORIAN")
     cal.add("METHOD", "PUBLISH")
-    vevents = [_reminder_vevent(r, namespace) for r in reminders]
-    vevents += [_event_vevent(e, namespace) for e in events]
-    # The same inputs in any order give the same bytes, so the ETag only moves on real change.
-    vevents.sort(key=lambda v: (_day(v.decoded("DTSTART")), str(v["UID"])))
-    for vevent in vevents:
-        if alarm_minutes is not None:
-            vevent.add_component(_alarm(vevent, alarm_minutes))
-        cal.add_component(vevent)
     # Calendar.add_missing_timezones walks a set (order varies by process) and silently
     # skips zones it cannot build; sorting and from_tzid keep output stable and complete.
     timed = [e for e in events if not e.all_day]
     if timed:
+        probe = Calendar()
+        for event in timed:
+            probe.add_component(_event_vevent(event, uuid.UUID(int=0)))
         first = date(min(e.start.year for e in timed), 1, 1)
         last = date(max(e.end.year for e in timed) + 1, 1, 1)
-        for index, tzid in enumerate(sorted(cal.get_missing_tzids())):
-            vtimezone = Timezone.from_tzid(tzid, first_date=first, last_date=last)
-            cal.subcomponents.insert(index, vtimezone)
+        for tzid in sorted(probe.get_missing_tzids()):
+            cal.add_component(Timezone.from_tzid(tzid, first_date=first, last_date=last))
     return cal
 
 
-def _to_ical(cal: Calendar) -> bytes:
+def _event_parts(events, namespace, minutes):
+    return [((_day(e.start), uid_for(e.key, namespace)),
+             _component(_event_vevent(e, namespace), minutes)) for e in events]
+
+
+def _component(vevent: Event, alarm_minutes: int | None) -> bytes:
+    """One VEVENT's folded lines, with its alarm when alarms are on."""
+    if alarm_minutes is not None:
+        vevent.add_component(_alarm(vevent, alarm_minutes))
+    return _to_ical(vevent)
+
+
+def _compose(head: Calendar, parts) -> bytes:
+    """The calendar's lines with the events' between its time zones and its end.
+
+    Sorted by day and UID: the same inputs in any order give the same bytes,
+    so the ETag only moves on a real change.
+    """
+    lines = _to_ical(head)
+    end = b"END:VCALENDAR\r\n"
+    return lines[: -len(end)] + b"".join(part for _, part in sorted(parts)) + end
+
+
+def _to_ical(cal) -> bytes:
     """The same bytes as cal.to_ical(), folded a slice at a time.
 
     icalendar folds character by character: a sixth of the time a

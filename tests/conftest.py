@@ -23,8 +23,13 @@ class FormClient(FlaskClient):
 
 
 @pytest.fixture
-def app(tmp_path):
-    """The app with its own database file and instance folder."""
+def app(tmp_path, monkeypatch):
+    """The app with its own database file and instance folder.
+
+    The instance folder is a temporary one: a developer's own instance/letters
+    or config.py must not change what the tests see.
+    """
+    monkeypatch.setenv("CRM_INSTANCE_PATH", str(tmp_path / "instance"))
     app = create_app({
         "TESTING": True,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'crm.db'}",
