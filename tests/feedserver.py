@@ -1,5 +1,6 @@
 """A real HTTP server on 127.0.0.1 for the news tests: canned answers, no network."""
 
+import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -97,3 +98,53 @@ class FeedServer:
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join()
+
+
+class DribbleServer:
+    """A raw TCP server on 127.0.0.1 that starts an HTTP answer and never finishes its headers.
+
+    Each connection gets the status line and half a header, then one more byte
+    every `every` seconds: never silent long enough for a read timeout.
+    """
+
+    START = b"HTTP/1.1 200 OK\r\nX-Slow: "
+
+    def __init__(self, every=0.2):
+        self.every = every
+        self.connections = 0
+        self.stopping = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.05)
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def url(self, path="/"):
+        """The full http://127.0.0.1:PORT address of a path."""
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}{path}"
+
+    def _accept(self):
+        while not self.stopping.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            threading.Thread(target=self._dribble, args=(connection,), daemon=True).start()
+
+    def _dribble(self, connection):
+        with connection:
+            try:
+                connection.recv(65536)
+                connection.sendall(self.START)
+                while not self.stopping.wait(self.every):
+                    connection.sendall(b"a")
+            except OSError:
+                pass  # the client hung up, as the deadline tests intend
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        self.thread.join()
+        self.listener.close()

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 DEFAULTS = {
     "FEEDS_ALLOW_PRIVATE": False,
     "FEEDS_TIMEOUT": 15,
+    "FEEDS_DEADLINE": 60,
     "FEEDS_MAX_BYTES": 10 * 1024 * 1024,
     "FEEDS_WORKERS": 8,
     "NEWS_REFRESH_MINUTES": 60,
@@ -59,6 +60,7 @@ def fetch_options(config=None):
     config = config or current_app.config
     timeout = float(config["FEEDS_TIMEOUT"])
     return {"timeout": (min(CONNECT_TIMEOUT, timeout), timeout),
+            "deadline": float(config["FEEDS_DEADLINE"]),
             "max_bytes": int(config["FEEDS_MAX_BYTES"]),
             "allow_private": bool(config["FEEDS_ALLOW_PRIVATE"])}
 
