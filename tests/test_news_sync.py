@@ -1,6 +1,7 @@
 """Refreshing feeds against a real HTTP server on 127.0.0.1: storing, failing, locking, pruning."""
 
 import threading
+import time
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from crm.models import Article, ArticleMatch, Company, Contact, Feed, Touch
 from crm.news.store import contact_index, prune
 from crm.news.sync import claim, refresh
 from crm.news.urls import canonical_link
-from tests.feedserver import FeedServer, Reply
+from tests.feedserver import DribbleServer, FeedServer, Reply
 
 # The fixtures' articles are from early March 2024; refreshing "then" keeps
 # them younger than the pruning age.
@@ -328,6 +329,38 @@ def test_serve_refreshes_the_feeds_on_schedule(app, server):
     assert job.every_seconds == 3600
     with app.app_context(), db.connection_context():
         assert Article.select().count() == 1
+
+
+def wait_for(condition, seconds=2):
+    ends = time.monotonic() + seconds
+    while not condition() and time.monotonic() < ends:
+        time.sleep(0.01)
+    return condition()
+
+
+def test_a_stuck_refresh_does_not_hold_up_the_other_jobs(app):
+    app.config["FEEDS_DEADLINE"] = 2
+    app.extensions["crm.jobs"] = [job for job in app.extensions["crm.jobs"] if job.name == "news"]
+    digests = []
+    scheduler.register(app, "digest", 0.1, lambda app: digests.append(time.monotonic()))
+    with DribbleServer() as stalling:
+        with app.app_context(), db.connection_context():
+            feed = Feed.create(url=stalling.url("/feed"))
+        stop = scheduler.start(app)
+        try:
+            assert wait_for(lambda: stalling.connections)
+            stuck_since = time.monotonic()
+            time.sleep(0.5)
+            assert len([at for at in digests if at > stuck_since]) >= 3
+            with app.app_context(), db.connection_context():
+                assert reload(feed).last_checked_at is None  # the refresh is still stuck
+        finally:
+            stop.set()
+            for thread in threading.enumerate():
+                if thread.name.startswith("crm-job-"):
+                    thread.join(5)  # the refresh ends at its deadline, before the next test
+    with app.app_context(), db.connection_context():
+        assert reload(feed).last_error == "the server took more than 2 seconds to send the feed"
 
 
 def test_tracking_parameters_and_fragments_leave_stored_links():
