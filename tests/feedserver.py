@@ -3,6 +3,7 @@
 import socket
 import threading
 from dataclasses import dataclass, field
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -29,6 +30,18 @@ class Reply:
         """Answer with a fixture from tests/feeds."""
         headers = {"Content-Type": content_type, **options.pop("headers", {})}
         return cls(body=(FEEDS / name).read_bytes(), headers=headers, **options)
+
+
+def generated_feed(entries):
+    """RSS bytes with an item for each (guid, published datetime or None), in that order."""
+    items = "".join(
+        f"<item><guid>{guid}</guid><title>Story {guid}</title>"
+        + (f"<pubDate>{format_datetime(published)}</pubDate>" if published else "")
+        + "</item>"
+        for guid, published in entries
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Generated</title>' \
+        f"{items}</channel></rss>".encode()
 
 
 class _Handler(BaseHTTPRequestHandler):

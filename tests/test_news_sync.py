@@ -1,8 +1,11 @@
 """Refreshing feeds against a real HTTP server on 127.0.0.1: storing, failing, locking, pruning."""
 
+import random
+import subprocess
+import sys
 import threading
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -12,11 +15,12 @@ from crm.models import Article, ArticleMatch, Company, Contact, Feed, Touch
 from crm.news.store import contact_index, prune
 from crm.news.sync import claim, refresh
 from crm.news.urls import canonical_link
-from tests.feedserver import DribbleServer, FeedServer, Reply
+from tests.feedserver import DribbleServer, FeedServer, Reply, generated_feed
 
 # The fixtures' articles are from early March 2024; refreshing "then" keeps
 # them younger than the pruning age.
 NOW = datetime(2024, 3, 10, 12, 0)
+UTC_NOW = NOW.replace(tzinfo=UTC)
 ETAG = '"v1"'
 
 
@@ -302,6 +306,56 @@ def test_two_refreshes_at_once_fetch_each_feed_once(app, database, server):
 
     assert mine.busy == 1 and results[0].fetched == 1
     assert len(requests_to(server, "/slow")) == 1
+
+
+def test_a_huge_feed_stores_only_its_newest_entries(database, server):
+    # Twenty thousand items, listed in no particular order, one a minute apart.
+    minutes = list(range(20_000))
+    random.Random(11).shuffle(minutes)
+    body = generated_feed((f"g{m}", UTC_NOW - timedelta(minutes=m)) for m in minutes)
+    feed = follow(server, "/huge", Reply(body=body))
+
+    summary = refresh(now=NOW)
+
+    assert summary.new_articles == 200 and reload(feed).last_error == ""
+    kept = {title.removeprefix("Story ") for (title,) in Article.select(Article.title).tuples()}
+    assert kept == {f"g{m}" for m in range(200)}
+
+
+def test_a_refresh_waits_for_another_process_writing_and_succeeds(database, server):
+    holders = []
+
+    def answer_while_locked(headers):
+        holders.append(hold_write_lock(database.database, seconds=2))
+        return Reply.file("rss_guid.xml")
+
+    follow(server, "/feed", answer_while_locked)
+    started = time.monotonic()
+
+    summary = refresh(now=NOW)
+
+    assert (summary.fetched, summary.failed, summary.new_articles) == (1, 0, 2)
+    assert time.monotonic() - started >= 1.5  # it waited for the other writer
+    assert holders[0].wait(5) == 0
+
+
+def hold_write_lock(path, seconds):
+    """Start a process that takes the database's write lock for `seconds`; return once it has."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_WRITE_LOCK, str(path), str(seconds)],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline() == "locked\n"
+    return holder
+
+
+HOLD_WRITE_LOCK = """
+import sqlite3, sys, time
+connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+connection.execute("COMMIT")
+"""
 
 
 def test_old_articles_are_pruned_unless_one_was_sent(database):

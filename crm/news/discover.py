@@ -60,7 +60,7 @@ def _is_feed(result):
     if not result.ok or result.body is None:
         return False
     try:
-        parse_feed(result.body, result.headers, result.final_url)
+        parse_feed(result.body, result.headers, result.final_url, limit=0)  # no entry needed
     except FeedError:
         return False
     return True
