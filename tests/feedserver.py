@@ -75,10 +75,16 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class FeedServer:
-    """Serve `routes` (path -> Reply, or a callable taking request headers) on a free port."""
+    """Serve `routes` (path -> Reply, or a callable taking request headers) on a free port.
 
-    def __init__(self, routes=None):
+    Given an `ssl.SSLContext`, it serves https.
+    """
+
+    def __init__(self, routes=None, tls=None):
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.scheme = "https" if tls else "http"
+        if tls:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
         self.httpd.daemon_threads = True
         self.httpd.routes = dict(routes or {})
         self.httpd.seen = []
@@ -99,8 +105,8 @@ class FeedServer:
         return self.httpd.seen
 
     def url(self, path="/"):
-        """The full http://127.0.0.1:PORT address of a path."""
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+        """The full address of a path, http(s)://127.0.0.1:PORT/..."""
+        return f"{self.scheme}://127.0.0.1:{self.httpd.server_address[1]}{path}"
 
     def __enter__(self):
         self.thread.start()

@@ -1,7 +1,10 @@
 """Fetching feeds over real HTTP against a local server, and the SSRF guard."""
 
 import gzip
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -232,6 +235,30 @@ def test_a_name_is_looked_up_once_and_not_again_to_connect(server, dns):
     assert result.ok
     assert dns.lookups == ["rebind.test"]
     assert [path for path, _ in server.seen] == ["/feed"]
+
+
+def test_https_to_the_checked_address_still_names_the_host_for_tls(tmp_path, dns, monkeypatch):
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make the test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-keyout", key, "-out", cert, "-subj", "/CN=feeds.test",
+                    "-addext", "subjectAltName=DNS:feeds.test"], check=True, capture_output=True)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    names = []
+    tls.sni_callback = lambda sock, name, context: names.append(name)
+    with FeedServer({"/feed": Reply.file("rss_guid.xml")}, tls=tls) as secure:
+        port = secure.httpd.server_address[1]
+        dns.add("feeds.test")
+        dns.add("other.test")
+        result = fetch(f"https://feeds.test:{port}/feed")
+        impostor = fetch(f"https://other.test:{port}/feed")
+    assert result.ok and names[0] == "feeds.test"
+    assert secure.seen[0][1]["Host"] == f"feeds.test:{port}"
+    # The certificate is checked against the name, not the address connected to.
+    assert "doesn't match 'feeds.test'" in impostor.error
 
 
 def test_a_redirect_to_a_private_address_is_refused(server, dns):

@@ -108,7 +108,7 @@ class _Attempt:
         """Fetch, following redirects, and keep the FetchResult."""
         _running.attempt = self
         try:
-            self.result = self._get(**options)
+            self.result = self._follow(**options)
         except Exception as error:  # a bug ends as one feed's error, not a silent dead thread
             self.result = FetchResult(None, self.url, error=f"unexpected error: {error}")
 
@@ -128,7 +128,7 @@ class _Attempt:
         for sock in sockets:
             _shut(sock)
 
-    def _get(self, etag, last_modified, timeout, max_bytes, user_agent, allow_private):
+    def _follow(self, etag, last_modified, timeout, max_bytes, user_agent, allow_private):
         headers = {"User-Agent": user_agent, "Accept": ACCEPT}
         if etag:
             headers["If-None-Match"] = etag
@@ -139,7 +139,7 @@ class _Attempt:
                 # Redirects are followed by hand so that every hop passes the
                 # checks, not only the address the user typed.
                 for _ in range(MAX_REDIRECTS + 1):
-                    response = _get(session, self.url, headers, timeout)
+                    response = _send(session, self.url, headers, timeout)
                     with response:
                         target = session.get_redirect_target(response)
                         if target is None:
@@ -167,7 +167,7 @@ def _shut(sock):
         sock.shutdown(socket.SHUT_RDWR)
 
 
-def _get(session, url, headers, timeout):
+def _send(session, url, headers, timeout):
     host, _ = connection_host(url)
     try:
         return session.get(url, headers=headers, timeout=timeout, stream=True,
@@ -184,7 +184,8 @@ def _session(allow_private):
         # loopback address, and connects to the very address it checked (Host
         # header and TLS name kept): a name server cannot answer the check
         # with a public address and the connection with a private one.
-        adapter = HTTPAdapter() if allow_private else IPFilterAdapter(prefix == "https://")
+        adapter = (HTTPAdapter() if allow_private
+                   else IPFilterAdapter(is_https_proto=prefix == "https://"))
         adapter.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
         session.mount(prefix, adapter)
     return session
@@ -193,6 +194,8 @@ def _session(allow_private):
 class _Watched:
     """Mixed into urllib3's connections: each new socket goes to the fetch of its thread."""
 
+    # requests gives no handle on the socket a request waits on before its
+    # headers arrive; the connection that opens it is the one place to take it.
     def _new_conn(self):
         sock = super()._new_conn()
         attempt = getattr(_running, "attempt", None)
