@@ -1,4 +1,4 @@
-"""Background jobs that `crm serve` runs on their intervals in one daemon thread."""
+"""Background jobs that `crm serve` runs on their intervals, each in a daemon thread of its own."""
 
 import logging
 import threading
@@ -35,19 +35,19 @@ def run_job(app, job):
 
 
 def start(app, stop=None):
-    """Start the jobs thread; set the `stop` event to end it."""
+    """Start one thread per job; set the `stop` event to end them."""
     stop = stop or threading.Event()
-    jobs = list(app.extensions.get("crm.jobs", []))
-
-    def loop():
-        next_run = {job.name: 0.0 for job in jobs}
-        while not stop.is_set():
-            for job in jobs:
-                if time.monotonic() >= next_run[job.name]:
-                    next_run[job.name] = time.monotonic() + job.every_seconds
-                    run_job(app, job)
-            stop.wait(1)
-
-    thread = threading.Thread(target=loop, name="crm-jobs", daemon=True)
-    thread.start()
+    for job in app.extensions.get("crm.jobs", []):
+        # A thread each, so that a refresh waiting on slow feeds never holds up
+        # the digest or any other job.
+        thread = threading.Thread(target=_every, args=(app, job, stop), name=f"crm-job-{job.name}",
+                                  daemon=True)
+        thread.start()
     return stop
+
+
+def _every(app, job, stop):
+    while not stop.is_set():
+        started = time.monotonic()
+        run_job(app, job)
+        stop.wait(max(0.0, started + job.every_seconds - time.monotonic()))

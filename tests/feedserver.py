@@ -1,7 +1,9 @@
 """A real HTTP server on 127.0.0.1 for the news tests: canned answers, no network."""
 
+import socket
 import threading
 from dataclasses import dataclass, field
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -28,6 +30,18 @@ class Reply:
         """Answer with a fixture from tests/feeds."""
         headers = {"Content-Type": content_type, **options.pop("headers", {})}
         return cls(body=(FEEDS / name).read_bytes(), headers=headers, **options)
+
+
+def generated_feed(entries):
+    """RSS bytes with an item for each (guid, published datetime or None), in that order."""
+    items = "".join(
+        f"<item><guid>{guid}</guid><title>Story {guid}</title>"
+        + (f"<pubDate>{format_datetime(published)}</pubDate>" if published else "")
+        + "</item>"
+        for guid, published in entries
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Generated</title>' \
+        f"{items}</channel></rss>".encode()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -61,10 +75,16 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class FeedServer:
-    """Serve `routes` (path -> Reply, or a callable taking request headers) on a free port."""
+    """Serve `routes` (path -> Reply, or a callable taking request headers) on a free port.
 
-    def __init__(self, routes=None):
+    Given an `ssl.SSLContext`, it serves https.
+    """
+
+    def __init__(self, routes=None, tls=None):
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.scheme = "https" if tls else "http"
+        if tls:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
         self.httpd.daemon_threads = True
         self.httpd.routes = dict(routes or {})
         self.httpd.seen = []
@@ -85,8 +105,8 @@ class FeedServer:
         return self.httpd.seen
 
     def url(self, path="/"):
-        """The full http://127.0.0.1:PORT address of a path."""
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+        """The full address of a path, http(s)://127.0.0.1:PORT/..."""
+        return f"{self.scheme}://127.0.0.1:{self.httpd.server_address[1]}{path}"
 
     def __enter__(self):
         self.thread.start()
@@ -97,3 +117,53 @@ class FeedServer:
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join()
+
+
+class DribbleServer:
+    """A raw TCP server on 127.0.0.1 that starts an HTTP answer and never finishes its headers.
+
+    Each connection gets the status line and half a header, then one more byte
+    every `every` seconds: never silent long enough for a read timeout.
+    """
+
+    START = b"HTTP/1.1 200 OK\r\nX-Slow: "
+
+    def __init__(self, every=0.2):
+        self.every = every
+        self.connections = 0
+        self.stopping = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.05)
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def url(self, path="/"):
+        """The full http://127.0.0.1:PORT address of a path."""
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}{path}"
+
+    def _accept(self):
+        while not self.stopping.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            threading.Thread(target=self._dribble, args=(connection,), daemon=True).start()
+
+    def _dribble(self, connection):
+        with connection:
+            try:
+                connection.recv(65536)
+                connection.sendall(self.START)
+                while not self.stopping.wait(self.every):
+                    connection.sendall(b"a")
+            except OSError:
+                pass  # the client hung up, as the deadline tests intend
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        self.thread.join()
+        self.listener.close()

@@ -1,15 +1,17 @@
 """Fetching feeds over real HTTP against a local server, and the SSRF guard."""
 
 import gzip
-import ipaddress
+import shutil
 import socket
+import ssl
+import subprocess
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from crm.news import fetch as fetch_module
-from crm.news import urls
 from crm.news.fetch import (
     USER_AGENT,
     FetchRequest,
@@ -20,7 +22,9 @@ from crm.news.fetch import (
     should_pause,
 )
 from crm.news.urls import UnsafeURL, check_public_url
-from tests.feedserver import FeedServer, Reply
+from tests import pretend_dns
+from tests.feedserver import DribbleServer, FeedServer, Reply
+from tests.pretend_dns import PUBLIC
 
 ETAG = '"v1-abc"'
 LAST_MODIFIED = "Tue, 05 Mar 2024 14:30:00 GMT"
@@ -133,6 +137,36 @@ def test_a_body_trickling_in_past_the_deadline_is_cut_off(server):
     assert time.monotonic() - started < 2
 
 
+def test_headers_trickling_in_past_the_deadline_are_cut_off():
+    # A byte every 0.2 s never trips the 1 s read timeout; only the deadline ends it.
+    with DribbleServer(every=0.2) as dribble:
+        started = time.monotonic()
+        result = local(dribble.url("/feed"), timeout=(1, 1), deadline=2)
+        took = time.monotonic() - started
+    assert result.error == "the server took more than 2 seconds to send the feed"
+    assert 2 <= took < 2.5
+
+
+def test_one_deadline_covers_every_redirect_hop(server):
+    # Each hop answers well within the read timeout; together they take too long.
+    for hop in range(5):
+        server.routes[f"/hop{hop}"] = Reply(302, headers={"Location": f"/hop{hop + 1}"}, delay=0.6)
+    server.routes["/hop5"] = Reply.file("rss_guid.xml")
+    started = time.monotonic()
+    result = local(server.url("/hop0"), timeout=(1, 1), deadline=1.5)
+    assert result.error == "the server took more than 1.5 seconds to send the feed"
+    assert time.monotonic() - started < 2
+    assert result.final_url in {server.url(f"/hop{hop}") for hop in range(1, 4)}
+
+
+def test_fetches_cut_off_at_the_deadline_leave_no_thread_behind():
+    with DribbleServer(every=0.1) as dribble:
+        for _ in range(3):
+            local(dribble.url("/feed"), timeout=(1, 1), deadline=0.3)
+        time.sleep(0.3)
+        assert not [thread for thread in threading.enumerate() if thread.name == "crm-fetch"]
+
+
 @pytest.mark.parametrize("announce_length", [True, False])
 def test_a_body_over_the_size_cap_is_refused(server, announce_length):
     server.routes["/huge"] = Reply(body=b"x" * 300_000, announce_length=announce_length)
@@ -170,27 +204,98 @@ def test_loopback_is_refused_by_default_and_allowed_on_request(server):
     assert fetch(server.url("/feed"), allow_private=True).ok
 
 
-def pretend_public(host_to_fake, real_resolve):
-    """A resolver that says `host_to_fake` is a public host and asks the real one otherwise."""
-
-    def resolve(host, port):
-        if host == host_to_fake:
-            return [ipaddress.ip_address("93.184.216.34")]
-        return real_resolve(host, port)
-
-    return resolve
+@pytest.fixture
+def dns(monkeypatch):
+    """Made-up public names that lead to the local servers (see tests/pretend_dns.py)."""
+    return pretend_dns.install(monkeypatch)
 
 
-def test_a_redirect_to_a_private_address_is_refused(server, monkeypatch):
-    # The test server stands in for a public feed host; the redirect target is
-    # checked by the real resolver, and never contacted.
-    monkeypatch.setattr(urls, "resolve_host", pretend_public("127.0.0.1", urls.resolve_host))
+def public(dns, server, path, name="feeds.test"):
+    """The address of `path` on `server` under a name that resolves to a public address."""
+    dns.add(name)
+    return f"http://{name}:{server.httpd.server_address[1]}{path}"
+
+
+def test_a_public_name_is_fetched_from_the_address_that_was_checked(server, dns):
+    server.routes["/feed"] = Reply.file("rss_guid.xml")
+    url = public(dns, server, "/feed")
+    result = fetch(url)
+    assert result.ok and result.final_url == url
+    # The request names the host it asked for, though it went to an address.
+    assert server.seen[0][1]["Host"] == f"feeds.test:{server.httpd.server_address[1]}"
+
+
+def test_a_name_is_looked_up_once_and_not_again_to_connect(server, dns):
+    # A name server that answers a public address for the check and the
+    # inside of the network for the connection gets no second question.
+    server.routes["/feed"] = Reply.file("rss_guid.xml")
+    url = public(dns, server, "/feed", name="rebind.test")
+    dns.add("rebind.test", PUBLIC, "127.0.0.2")
+    result = fetch(url)
+    assert result.ok
+    assert dns.lookups == ["rebind.test"]
+    assert [path for path, _ in server.seen] == ["/feed"]
+
+
+def test_https_to_the_checked_address_still_names_the_host_for_tls(tmp_path, dns, monkeypatch):
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make the test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-keyout", key, "-out", cert, "-subj", "/CN=feeds.test",
+                    "-addext", "subjectAltName=DNS:feeds.test"], check=True, capture_output=True)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    names = []
+    tls.sni_callback = lambda sock, name, context: names.append(name)
+    with FeedServer({"/feed": Reply.file("rss_guid.xml")}, tls=tls) as secure:
+        port = secure.httpd.server_address[1]
+        dns.add("feeds.test")
+        dns.add("other.test")
+        result = fetch(f"https://feeds.test:{port}/feed")
+        impostor = fetch(f"https://other.test:{port}/feed")
+    assert result.ok and names[0] == "feeds.test"
+    assert secure.seen[0][1]["Host"] == f"feeds.test:{port}"
+    # The certificate is checked against the name, not the address connected to.
+    assert "doesn't match 'feeds.test'" in impostor.error
+
+
+def test_a_redirect_to_a_private_address_is_refused(server, dns):
     metadata = "http://169.254.169.254/latest/meta-data/"
     server.routes["/go"] = Reply(302, headers={"Location": metadata})
-    result = fetch(server.url("/go"))
+    result = fetch(public(dns, server, "/go"))
     assert result.error.startswith("refusing 169.254.169.254")
     assert result.final_url == metadata
     assert [path for path, _ in server.seen] == ["/go"]
+
+
+@pytest.mark.parametrize("allow_private", [False, True])
+def test_a_backslash_before_the_path_is_refused_as_typed(server, allow_private):
+    # urlsplit reads the host as 93.184.216.34; urllib3 would connect to the server.
+    port = server.httpd.server_address[1]
+    result = fetch(f"http://127.0.0.1:{port}\\@93.184.216.34/feed", allow_private=allow_private)
+    assert "has a backslash, a space or a control character before its path" in result.error
+    assert server.seen == []
+
+
+def test_a_backslash_before_the_path_is_refused_after_a_redirect(server, dns):
+    with FeedServer() as inside:
+        inside.routes["/feed"] = Reply.file("rss_guid.xml")
+        sneaky = f"http://127.0.0.1:{inside.httpd.server_address[1]}\\@{PUBLIC}/feed"
+        server.routes["/go"] = Reply(302, headers={"Location": sneaky})
+        result = fetch(public(dns, server, "/go"))
+    assert result.error.endswith("has a backslash, a space or a control character before its path")
+    assert inside.seen == []
+
+
+@pytest.mark.parametrize(
+    "host", ["localhost", "127.1", "2130706433", "0x7f.0.0.1", "[::ffff:127.0.0.1]", "[::1]"]
+)
+def test_every_spelling_of_this_machine_is_refused(server, host):
+    result = fetch(f"http://{host}:{server.httpd.server_address[1]}/feed")
+    assert result.error.startswith(f"refusing {host.strip('[]')}: it points to a private or local")
+    assert server.seen == []
 
 
 def test_a_redirect_to_another_scheme_is_refused(server):

@@ -71,3 +71,37 @@ def test_an_external_entity_is_refused():
 def test_broken_files_are_refused_with_a_clear_message(data, message):
     with pytest.raises(OpmlError, match=message):
         parse_opml(data)
+
+
+def test_every_feed_of_a_deep_nesting_gets_the_nearest_company_above_it():
+    # Twenty thousand outlines, each inside the one before: a company every
+    # thousand levels, an outline without a name halfway, feeds between.
+    depth, opened = 20_000, []
+    for level in range(depth):
+        if level % 1000 == 0:
+            opened.append(f'<outline text="Company {level // 1000}">')
+        elif level % 1000 == 500:
+            opened.append('<outline text="">')
+        else:
+            opened.append(f'<outline xmlUrl="https://f.example/{level}">')
+    data = f"<opml><body>{''.join(opened)}{'</outline>' * depth}</body></opml>".encode()
+
+    feeds = parse_opml(data)
+
+    assert len(feeds) == depth - 40
+    assert all(feed.company == f"Company {int(feed.url.rsplit('/', 1)[1]) // 1000}"
+               for feed in feeds)
+
+
+def test_a_large_flat_file_is_read_whole_and_in_order():
+    outlines = "".join(
+        f'<outline text="Company {n}">'
+        + "".join(f'<outline text="Feed {n}.{k}" xmlUrl="https://f.example/{n}/{k}"/>'
+                  for k in range(10_000))
+        + "</outline>"
+        for n in range(5)
+    )
+    feeds = parse_opml(f"<opml><body>{outlines}</body></opml>".encode())
+    assert len(feeds) == 50_000
+    assert feeds[0] == OpmlFeed("https://f.example/0/0", "Feed 0.0", "Company 0")
+    assert feeds[-1] == OpmlFeed("https://f.example/4/9999", "Feed 4.9999", "Company 4")

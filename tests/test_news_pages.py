@@ -3,6 +3,7 @@
 import html
 import io
 import re
+import time
 from datetime import date, datetime, timedelta
 from email.utils import format_datetime
 from urllib.parse import parse_qs, urlsplit
@@ -12,7 +13,8 @@ import pytest
 from crm.models import Article, ArticleMatch, Company, Contact, Feed, Touch, utcnow
 from crm.news.opml import parse_opml
 from crm.news.sync import refresh
-from tests.feedserver import FeedServer, Reply
+from tests import pretend_dns
+from tests.feedserver import DribbleServer, FeedServer, Reply
 
 NOW = datetime(2024, 3, 10, 12, 0)
 
@@ -169,6 +171,61 @@ def test_a_private_address_is_refused_without_the_setting(app, client, database,
     assert "CRM_FEEDS_ALLOW_PRIVATE=1" in text
     assert f'value="{server.url("/feed")}"' in text  # kept in the field to correct
     assert Feed.select().count() == 0 and server.seen == []
+
+
+def announcing(href):
+    """A web page whose only feed link is `href`."""
+    return Reply(body=f'<link rel="alternate" type="application/rss+xml" href="{href}">'.encode(),
+                 headers={"Content-Type": "text/html"})
+
+
+def test_a_feed_link_with_a_backslash_trick_is_never_followed(app, client, database, server,
+                                                              monkeypatch):
+    app.config["FEEDS_ALLOW_PRIVATE"] = False
+    dns = pretend_dns.install(monkeypatch)
+    dns.add("acme.test")
+    acme = Company.create(name="Acme Corp")
+    with FeedServer() as inside:
+        inside.routes["/feed"] = Reply.file("rss_guid.xml")
+        port = inside.httpd.server_address[1]
+        server.routes["/"] = announcing(f"http://127.0.0.1:{port}\\@{pretend_dns.PUBLIC}/feed")
+        site = f"http://acme.test:{server.httpd.server_address[1]}/"
+        response = client.submit(f"/companies/{acme.id}/feeds", {"url": site},
+                                 form_page=f"/companies/{acme.id}")
+        text = html.unescape(page(client, response.location))
+    assert "No RSS or Atom feed found at" in text
+    assert inside.seen == [] and Feed.select().count() == 0
+
+
+def test_a_feed_link_to_this_machine_is_refused_without_the_setting(app, client, database,
+                                                                     server, monkeypatch):
+    app.config["FEEDS_ALLOW_PRIVATE"] = False
+    pretend_dns.install(monkeypatch).add("acme.test")
+    acme = Company.create(name="Acme Corp")
+    server.routes["/"] = announcing(f"http://localhost:{server.httpd.server_address[1]}/feed")
+    site = f"http://acme.test:{server.httpd.server_address[1]}/"
+    response = client.submit(f"/companies/{acme.id}/feeds", {"url": site},
+                             form_page=f"/companies/{acme.id}")
+    text = html.unescape(page(client, response.location))
+    assert "refusing localhost: it points to a private or local address" in text
+    assert [path for path, _ in server.seen] == ["/"] and Feed.select().count() == 0
+
+
+def test_adding_and_retrying_a_stalling_feed_answer_by_the_deadline(app, client, database):
+    app.config["FEEDS_DEADLINE"] = 2
+    acme = Company.create(name="Acme Corp")
+    with DribbleServer() as stalling:
+        started = time.monotonic()
+        response = client.submit(f"/companies/{acme.id}/feeds", {"url": stalling.url("/feed")},
+                                 form_page=f"/companies/{acme.id}")
+        assert time.monotonic() - started < 3
+        assert "took more than 2 seconds to send the feed" in page(client, response.location)
+
+        feed = Feed.create(url=stalling.url("/feed"), company=acme, paused=True, error_count=10)
+        started = time.monotonic()
+        response = client.submit(f"/feeds/{feed.id}/retry", {}, form_page=f"/companies/{acme.id}")
+        assert time.monotonic() - started < 3
+    assert "the server took more than 2 seconds to send the feed" in page(client, response.location)
 
 
 def test_a_page_without_any_feed_says_so(client, database, server):

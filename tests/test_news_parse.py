@@ -7,6 +7,7 @@ import pytest
 
 from crm.news.parse import FeedError, balanced_html, parse_feed, plain_text
 from crm.news.urls import unwrap_redirect
+from tests.feedserver import generated_feed
 
 FEEDS = Path(__file__).parent / "feeds"
 RSS = {"content-type": "application/rss+xml"}
@@ -28,6 +29,19 @@ def test_rss_entries_keep_guid_as_identity_and_dates_in_utc():
     assert first.author == "Acme Communications"
     assert "<strong>Jane Doe</strong>" in first.summary_html
     assert second.published == datetime(2024, 2, 20, 13, 0, tzinfo=UTC)
+
+
+def test_only_the_newest_entries_are_kept_in_the_order_of_the_feed():
+    day = datetime(2024, 3, 5, tzinfo=UTC)
+    body = generated_feed([("old", day.replace(day=1)), ("newest", day), ("undated", None),
+                           ("older", day.replace(day=2)), ("newer", day.replace(day=4))])
+    keep = {limit: [entry.title.removeprefix("Story ") for entry in
+                    parse_feed(body, RSS, "https://f.example/", limit).entries]
+            for limit in (None, 3, 0)}
+    assert keep[None] == ["old", "newest", "undated", "older", "newer"]
+    # Undated counts as newest: it is stored as first seen today.
+    assert keep[3] == ["newest", "undated", "newer"]
+    assert keep[0] == []
 
 
 def test_atom_relative_links_resolve_against_xml_base():

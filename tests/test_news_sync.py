@@ -1,7 +1,11 @@
 """Refreshing feeds against a real HTTP server on 127.0.0.1: storing, failing, locking, pruning."""
 
+import random
+import subprocess
+import sys
 import threading
-from datetime import date, datetime, timedelta
+import time
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -11,11 +15,12 @@ from crm.models import Article, ArticleMatch, Company, Contact, Feed, Touch
 from crm.news.store import contact_index, prune
 from crm.news.sync import claim, refresh
 from crm.news.urls import canonical_link
-from tests.feedserver import FeedServer, Reply
+from tests.feedserver import DribbleServer, FeedServer, Reply, generated_feed
 
 # The fixtures' articles are from early March 2024; refreshing "then" keeps
 # them younger than the pruning age.
 NOW = datetime(2024, 3, 10, 12, 0)
+UTC_NOW = NOW.replace(tzinfo=UTC)
 ETAG = '"v1"'
 
 
@@ -303,6 +308,56 @@ def test_two_refreshes_at_once_fetch_each_feed_once(app, database, server):
     assert len(requests_to(server, "/slow")) == 1
 
 
+def test_a_huge_feed_stores_only_its_newest_entries(database, server):
+    # Twenty thousand items, listed in no particular order, one a minute apart.
+    minutes = list(range(20_000))
+    random.Random(11).shuffle(minutes)
+    body = generated_feed((f"g{m}", UTC_NOW - timedelta(minutes=m)) for m in minutes)
+    feed = follow(server, "/huge", Reply(body=body))
+
+    summary = refresh(now=NOW)
+
+    assert summary.new_articles == 200 and reload(feed).last_error == ""
+    kept = {title.removeprefix("Story ") for (title,) in Article.select(Article.title).tuples()}
+    assert kept == {f"g{m}" for m in range(200)}
+
+
+def test_a_refresh_waits_for_another_process_writing_and_succeeds(database, server):
+    holders = []
+
+    def answer_while_locked(headers):
+        holders.append(hold_write_lock(database.database, seconds=2))
+        return Reply.file("rss_guid.xml")
+
+    follow(server, "/feed", answer_while_locked)
+    started = time.monotonic()
+
+    summary = refresh(now=NOW)
+
+    assert (summary.fetched, summary.failed, summary.new_articles) == (1, 0, 2)
+    assert time.monotonic() - started >= 1.5  # it waited for the other writer
+    assert holders[0].wait(5) == 0
+
+
+def hold_write_lock(path, seconds):
+    """Start a process that takes the database's write lock for `seconds`; return once it has."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_WRITE_LOCK, str(path), str(seconds)],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline() == "locked\n"
+    return holder
+
+
+HOLD_WRITE_LOCK = """
+import sqlite3, sys, time
+connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+connection.execute("COMMIT")
+"""
+
+
 def test_old_articles_are_pruned_unless_one_was_sent(database):
     feed = Feed.create(url="http://127.0.0.1:9/feed", paused=True)
     old = NOW - timedelta(days=181)
@@ -328,6 +383,38 @@ def test_serve_refreshes_the_feeds_on_schedule(app, server):
     assert job.every_seconds == 3600
     with app.app_context(), db.connection_context():
         assert Article.select().count() == 1
+
+
+def wait_for(condition, seconds=2):
+    ends = time.monotonic() + seconds
+    while not condition() and time.monotonic() < ends:
+        time.sleep(0.01)
+    return condition()
+
+
+def test_a_stuck_refresh_does_not_hold_up_the_other_jobs(app):
+    app.config["FEEDS_DEADLINE"] = 2
+    app.extensions["crm.jobs"] = [job for job in app.extensions["crm.jobs"] if job.name == "news"]
+    digests = []
+    scheduler.register(app, "digest", 0.1, lambda app: digests.append(time.monotonic()))
+    with DribbleServer() as stalling:
+        with app.app_context(), db.connection_context():
+            feed = Feed.create(url=stalling.url("/feed"))
+        stop = scheduler.start(app)
+        try:
+            assert wait_for(lambda: stalling.connections)
+            stuck_since = time.monotonic()
+            time.sleep(0.5)
+            assert len([at for at in digests if at > stuck_since]) >= 3
+            with app.app_context(), db.connection_context():
+                assert reload(feed).last_checked_at is None  # the refresh is still stuck
+        finally:
+            stop.set()
+            for thread in threading.enumerate():
+                if thread.name.startswith("crm-job-"):
+                    thread.join(5)  # the refresh ends at its deadline, before the next test
+    with app.app_context(), db.connection_context():
+        assert reload(feed).last_error == "the server took more than 2 seconds to send the feed"
 
 
 def test_tracking_parameters_and_fragments_leave_stored_links():

@@ -1,10 +1,10 @@
 """Find the feeds behind a website address, and build news-search feed URLs."""
 
 from html.parser import HTMLParser
-from urllib.parse import quote_plus, urljoin, urlsplit
+from urllib.parse import quote_plus, urljoin
 
 from crm.news.parse import FeedError, parse_feed
-from crm.news.urls import ALLOWED_SCHEMES
+from crm.news.urls import UnsafeURL, connection_host
 
 FEED_TYPES = {"application/rss+xml", "application/atom+xml"}
 COMMON_PATHS = ("/feed", "/rss.xml", "/atom.xml", "/feed.xml", "/rss", "/index.xml")
@@ -42,16 +42,25 @@ def feed_links(page, page_url):
     found = []
     for href in parser.hrefs:
         url = urljoin(base, href)
-        if urlsplit(url).scheme in ALLOWED_SCHEMES and url not in found:
+        if _fetchable(url) and url not in found:
             found.append(url)
     return found
+
+
+def _fetchable(url):
+    # A page may announce anything, a backslash trick or a javascript: link included.
+    try:
+        connection_host(url)
+    except UnsafeURL:
+        return False
+    return True
 
 
 def _is_feed(result):
     if not result.ok or result.body is None:
         return False
     try:
-        parse_feed(result.body, result.headers, result.final_url)
+        parse_feed(result.body, result.headers, result.final_url, limit=0)  # no entry needed
     except FeedError:
         return False
     return True

@@ -1,5 +1,6 @@
 """Following feeds: add one by address or news search, OPML in and out, retry, status."""
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -35,22 +36,31 @@ def add_feed(url, company=None):
     if urlsplit(url).scheme.lower() not in ("http", "https"):
         raise FeedProblem(f"Only http and https addresses can be followed, not {url}.")
     options = fetch_options()
-    try:
-        check_public_url(url, options["allow_private"])
-    except PrivateAddress as error:
-        raise FeedProblem(f"Cannot follow {url}: {error}. {PRIVATE_HINT}") from None
-    except UnsafeURL as error:
-        raise FeedProblem(f"Cannot follow {url}: {error}.") from None
+    _refuse_unsafe(url, options["allow_private"])
     _refuse_known(url)
+    # One deadline for the whole search, however many addresses it tries.
+    ends = time.monotonic() + options["deadline"]
     try:
-        found = discover(url, lambda address: fetch(address, **options))
+        found = discover(url, lambda address: fetch(
+            address, **{**options, "deadline": ends - time.monotonic()}))
     except DiscoveryError as error:
         raise FeedProblem(f"{str(error)[0].upper()}{str(error)[1:]}.") from None
     if not found:
         raise FeedProblem(f"No RSS or Atom feed found at {url}: neither the page itself, nor a "
                           "feed it announces, nor the usual addresses such as /feed.")
+    _refuse_unsafe(found[0], options["allow_private"])
     _refuse_known(found[0])
     return _create(found[0], company, "feed"), found[1:]
+
+
+def _refuse_unsafe(url, allow_private):
+    # Said before anything is stored; each fetch checks again the address it connects to.
+    try:
+        check_public_url(url, allow_private)
+    except PrivateAddress as error:
+        raise FeedProblem(f"Cannot follow {url}: {error}. {PRIVATE_HINT}") from None
+    except UnsafeURL as error:
+        raise FeedProblem(f"Cannot follow {url}: {error}.") from None
 
 
 def add_news_search(company):

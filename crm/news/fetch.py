@@ -1,7 +1,8 @@
-"""HTTP for feeds: one careful GET, many at once, and when to try again."""
+"""HTTP for feeds: one careful GET within one deadline, many at once, and when to try again."""
 
 import contextlib
 import email.utils
+import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -9,8 +10,13 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin
 
 import requests
+from requests.adapters import HTTPAdapter
+from requests_hardened.ip_filter import InvalidIPAddress
+from requests_hardened.ip_filter_adapter import IPFilterAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from crm.news.urls import UnsafeURL, check_public_url
+from crm.news.urls import PrivateAddress, UnsafeURL, connection_host
 
 USER_AGENT = "Followthrough/0.1 (+self-hosted personal CRM)"
 ACCEPT = (
@@ -22,7 +28,7 @@ CHUNK_BYTES = 64 * 1024
 BACKOFF_BASE_MINUTES = 60
 BACKOFF_CAP_MINUTES = 24 * 60
 PAUSE_AFTER_ERRORS = 10
-BODY_DEADLINE_SECONDS = 60
+DEADLINE_SECONDS = 60
 
 
 @dataclass
@@ -64,48 +70,152 @@ def fetch(
     max_bytes=10 * 1024 * 1024,
     user_agent=USER_AGENT,
     allow_private=False,
-    session=None,
-    deadline=BODY_DEADLINE_SECONDS,
+    deadline=DEADLINE_SECONDS,
 ):
-    """GET `url` safely and report the outcome as a FetchResult; never raises."""
-    headers = {"User-Agent": user_agent, "Accept": ACCEPT}
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
-    own_session = session is None
-    session = session or requests.Session()
-    current = url
+    """GET `url` safely within `deadline` seconds, redirects included; never raises."""
+    attempt = _Attempt(url)
+    options = {"etag": etag, "last_modified": last_modified, "timeout": timeout,
+               "max_bytes": max_bytes, "user_agent": user_agent, "allow_private": allow_private}
+    # Timeouts bound each wait, not the whole: a server sending its headers a
+    # byte every few seconds would hold the fetch for days. So the fetch runs
+    # in a thread of its own, the answer comes at the deadline whatever that
+    # thread waits on (a name server too), and its sockets are then shut so
+    # that the thread ends as well.
+    worker = threading.Thread(target=attempt.run, kwargs=options, name="crm-fetch", daemon=True)
+    worker.start()
+    worker.join(max(deadline, 0))
+    if attempt.result is None:
+        attempt.cut()
+        late = f"the server took more than {deadline:g} seconds to send the feed"
+        return FetchResult(None, attempt.url, error=late)
+    return attempt.result
+
+
+_running = threading.local()
+
+
+class _Attempt:
+    """One fetch in its worker thread: the address it has reached, its sockets, its result."""
+
+    def __init__(self, url):
+        self.url = url
+        self.result = None
+        self._sockets = []
+        self._cut = False
+        self._lock = threading.Lock()
+
+    def run(self, **options):
+        """Fetch, following redirects, and keep the FetchResult."""
+        _running.attempt = self
+        try:
+            self.result = self._follow(**options)
+        except Exception as error:  # a bug ends as one feed's error, not a silent dead thread
+            self.result = FetchResult(None, self.url, error=f"unexpected error: {error}")
+
+    def watch(self, sock):
+        """Keep a socket the fetch opened, to shut at the deadline (at once if it has passed)."""
+        with self._lock:
+            self._sockets.append(sock)
+            late = self._cut
+        if late:
+            _shut(sock)
+
+    def cut(self):
+        """Shut every socket of the fetch, which ends any read or write in progress."""
+        with self._lock:
+            self._cut = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+    def _follow(self, etag, last_modified, timeout, max_bytes, user_agent, allow_private):
+        headers = {"User-Agent": user_agent, "Accept": ACCEPT}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        with _session(allow_private) as session:
+            try:
+                # Redirects are followed by hand so that every hop passes the
+                # checks, not only the address the user typed.
+                for _ in range(MAX_REDIRECTS + 1):
+                    response = _send(session, self.url, headers, timeout)
+                    with response:
+                        target = session.get_redirect_target(response)
+                        if target is None:
+                            return _result(response, self.url, etag, last_modified, max_bytes)
+                    self.url = urljoin(self.url, target)
+                return FetchResult(None, self.url, error=f"more than {MAX_REDIRECTS} redirects")
+            except (UnsafeURL, requests.RequestException) as error:
+                return FetchResult(None, self.url, error=_describe(error))
+
+
+def _describe(error):
+    if isinstance(error, UnsafeURL):
+        return str(error)
+    if isinstance(error, requests.ConnectTimeout):
+        return "timed out while connecting"
+    if isinstance(error, requests.Timeout):
+        return "timed out waiting for the server to answer"
+    if isinstance(error, requests.ConnectionError):
+        return f"could not connect: {_reason(error)}"
+    return f"request failed: {_reason(error)}"
+
+
+def _shut(sock):
+    with contextlib.suppress(OSError):  # already closed, or never connected
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _send(session, url, headers, timeout):
+    host, _ = connection_host(url)
     try:
-        # Redirects are followed by hand so that every hop passes the SSRF check,
-        # not only the address the user typed.
-        for _ in range(MAX_REDIRECTS + 1):
-            check_public_url(current, allow_private)
-            response = session.get(
-                current, headers=headers, timeout=timeout, stream=True, allow_redirects=False
-            )
-            with response:
-                target = session.get_redirect_target(response)
-                if target is None:
-                    return _result(response, current, etag, last_modified, max_bytes, deadline)
-            current = urljoin(current, target)
-        return FetchResult(None, current, error=f"more than {MAX_REDIRECTS} redirects")
-    except UnsafeURL as error:
-        return FetchResult(None, current, error=str(error))
-    except requests.ConnectTimeout:
-        return FetchResult(None, current, error="timed out while connecting")
-    except requests.Timeout:
-        return FetchResult(None, current, error="timed out waiting for the server to answer")
-    except requests.ConnectionError as error:
-        return FetchResult(None, current, error=f"could not connect: {_reason(error)}")
-    except requests.RequestException as error:
-        return FetchResult(None, current, error=f"request failed: {_reason(error)}")
-    finally:
-        if own_session:
-            session.close()
+        return session.get(url, headers=headers, timeout=timeout, stream=True,
+                           allow_redirects=False)
+    except InvalidIPAddress as error:
+        raise PrivateAddress(host, error.args[0]) from None
 
 
-def _result(response, url, etag, last_modified, max_bytes, deadline):
+def _session(allow_private):
+    """A session whose sockets the deadline can shut; unless `allow_private`, public only."""
+    session = requests.Session()
+    for prefix in ("http://", "https://"):
+        # requests-hardened looks the host up once, refuses a private or
+        # loopback address, and connects to the very address it checked (Host
+        # header and TLS name kept): a name server cannot answer the check
+        # with a public address and the connection with a private one.
+        adapter = (HTTPAdapter() if allow_private
+                   else IPFilterAdapter(is_https_proto=prefix == "https://"))
+        adapter.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
+        session.mount(prefix, adapter)
+    return session
+
+
+class _Watched:
+    """Mixed into urllib3's connections: each new socket goes to the fetch of its thread."""
+
+    # requests gives no handle on the socket a request waits on before its
+    # headers arrive; the connection that opens it is the one place to take it.
+    def _new_conn(self):
+        sock = super()._new_conn()
+        attempt = getattr(_running, "attempt", None)
+        if attempt is not None:
+            attempt.watch(sock)
+        return sock
+
+
+def _watched_pool(pool_class, connection_class):
+    watched = type(f"Watched{connection_class.__name__}", (_Watched, connection_class), {})
+    return type(f"Watched{pool_class.__name__}", (pool_class,), {"ConnectionCls": watched})
+
+
+_WATCHED_POOLS = {
+    "http": _watched_pool(HTTPConnectionPool, HTTPConnection),
+    "https": _watched_pool(HTTPSConnectionPool, HTTPSConnection),
+}
+
+
+def _result(response, url, etag, last_modified, max_bytes):
     headers = dict(response.headers.lower_items())
     result = FetchResult(
         response.status_code,
@@ -127,38 +237,14 @@ def _result(response, url, etag, last_modified, max_bytes, deadline):
         result.error = _too_large(max_bytes)
         return result
     body = bytearray()
-    # The read timeout bounds each wait, not the whole body: a server sending a
-    # byte now and then could hold a refresh for days. At the deadline the
-    # socket is shut, which ends the read in progress at once.
-    expired = threading.Event()
-    watchdog = threading.Timer(deadline, _cut_off, (response, expired))
-    watchdog.daemon = True
-    watchdog.start()
-    try:
-        # Counted after decompression, so a small gzip bomb cannot slip past the cap.
-        for chunk in response.iter_content(CHUNK_BYTES):
-            body += chunk
-            if len(body) > max_bytes:
-                result.error = _too_large(max_bytes)
-                return result
-    except requests.RequestException:
-        if not expired.is_set():
-            raise
-    finally:
-        watchdog.cancel()
-    if expired.is_set():
-        result.error = f"the server took more than {deadline:g} seconds to send the feed"
-        return result
+    # Counted after decompression, so a small gzip bomb cannot slip past the cap.
+    for chunk in response.iter_content(CHUNK_BYTES):
+        body += chunk
+        if len(body) > max_bytes:
+            result.error = _too_large(max_bytes)
+            return result
     result.body = bytes(body)
     return result
-
-
-def _cut_off(response, expired):
-    expired.set()
-    # Nothing to do when the read just finished, or with an urllib3 older than
-    # 2.3, which cannot interrupt a read from another thread.
-    with contextlib.suppress(AttributeError, RuntimeError, ValueError, OSError):
-        response.raw.shutdown()
 
 
 def _too_large(max_bytes):

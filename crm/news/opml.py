@@ -32,7 +32,9 @@ def _attribute(attrs, name):
 def parse_opml(data):
     """Return the feeds in OPML bytes; raise OpmlError naming the line of any fault."""
     parser = expat.ParserCreate()
-    feeds, groups = [], []
+    # The company in force inside each open outline, outermost first: a feed
+    # reads its company from the top, not by searching up a deep nesting.
+    feeds, companies = [], [None]
     root_checked = False
 
     def refuse_declarations(*_):
@@ -50,18 +52,17 @@ def parse_opml(data):
             return
         url = _attribute(attrs, "xmlUrl")
         label = _attribute(attrs, "text") or _attribute(attrs, "title")
-        if not url:
-            groups.append(label or None)
+        if not url:  # a group names the company of what it holds; one without a name, not
+            companies.append(label or companies[-1])
             return
-        groups.append(False)  # a feed outline, not a company: nothing to name
+        companies.append(companies[-1])  # a feed outline names no company
         if urlsplit(url).scheme.lower() not in ALLOWED_SCHEMES:
             raise OpmlError(f"line {parser.CurrentLineNumber}: {url!r} is not an http(s) address")
-        company = next((name for name in reversed(groups) if name), None)
-        feeds.append(OpmlFeed(url=url, title=label or url, company=company))
+        feeds.append(OpmlFeed(url=url, title=label or url, company=companies[-1]))
 
     def end(tag):
         if tag.lower() == "outline":
-            groups.pop()
+            companies.pop()
 
     parser.StartDoctypeDeclHandler = refuse_declarations
     parser.EntityDeclHandler = refuse_declarations

@@ -2,6 +2,7 @@
 
 import calendar
 import hashlib
+import heapq
 import html
 import io
 from dataclasses import dataclass, field
@@ -40,8 +41,8 @@ class ParsedFeed:
     entries: list[EntryRecord] = field(default_factory=list)
 
 
-def parse_feed(body, headers, url):
-    """Parse feed bytes fetched from `url`; raise FeedError if they are no feed."""
+def parse_feed(body, headers, url, limit=None):
+    """Parse feed bytes fetched from `url`, its `limit` newest entries; FeedError if no feed."""
     response_headers = {name.lower(): value for name, value in headers.items()}
     # Relative links resolve against Content-Location, so it must be absolute
     # and default to the address the body came from.
@@ -58,8 +59,23 @@ def parse_feed(body, headers, url):
     return ParsedFeed(
         title=_text(parsed.feed.get("title_detail")),
         site_url=_safe_link(parsed.feed.get("link")),
-        entries=[_entry(entry) for entry in parsed.entries],
+        entries=[_entry(entry) for entry in _newest(parsed.entries, limit)],
     )
+
+
+def _newest(entries, limit):
+    # A feed need not list its newest entries first. An undated entry counts as
+    # the newest, as it is stored with the day it was first seen. The chosen
+    # keep their order in the feed.
+    if limit is None or len(entries) <= limit:
+        return entries
+    chosen = set(heapq.nlargest(limit, range(len(entries)), key=lambda n: _recency(entries[n])))
+    return [entry for n, entry in enumerate(entries) if n in chosen]
+
+
+def _recency(entry):
+    stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+    return (stamp is None, tuple(stamp or ()))
 
 
 def _not_a_feed_message(body, headers, parsed):

@@ -17,6 +17,9 @@ FETCHED, NOT_MODIFIED, FAILED = "fetched", "not modified", "failed"
 # SQLite accepts many more variables, but a feed of ten thousand entries should
 # not build one enormous statement.
 BATCH = 500
+# Entries written in one transaction: short enough that a writer waiting on
+# the lock (a page being saved) waits only a moment.
+ENTRIES_PER_TRANSACTION = 100
 REASON_LENGTH = 255
 
 
@@ -49,28 +52,39 @@ def contact_index():
                         for contact_id, name, company_id in rows)
 
 
-def store_result(feed_id, result, now, interval_minutes, oldest, index):
-    """Write one FetchResult for a feed in a transaction; `index()` gives the ContactIndex."""
+def store_result(feed_id, result, now, interval_minutes, oldest, index, max_entries=None):
+    """Write one FetchResult for a feed, its `max_entries` newest entries, in short transactions.
+
+    `index()` gives the ContactIndex to match new articles against.
+    """
     # Parsing, and building the index on the run's first entries, happen before
-    # the transaction: it holds SQLite's write lock, which the web app waits on.
+    # any transaction: each holds SQLite's write lock, which every other
+    # writer (the web app, another refresh) waits on.
     error, parsed = result.error, None
     if not error and not result.not_modified:
         try:
-            parsed = parse_feed(result.body, result.headers, result.final_url)
+            parsed = parse_feed(result.body, result.headers, result.final_url, max_entries)
         except FeedError as problem:
             error = str(problem)
-    contacts = index() if parsed and parsed.entries else None
+    new = []
+    if parsed and parsed.entries:
+        contacts = index()
+        for start in range(0, len(parsed.entries), ENTRIES_PER_TRANSACTION):
+            with db.atomic():
+                feed = Feed.get_or_none(Feed.id == feed_id)
+                if feed is None:
+                    return None  # deleted while it was being fetched
+                batch = store_entries(
+                    feed, parsed.entries[start:start + ENTRIES_PER_TRANSACTION], now, oldest)
+                store_matches(batch, contacts, feed.company_id)
+                new.extend(batch)
     with db.atomic():
         feed = Feed.get_or_none(Feed.id == feed_id)
         if feed is None:
-            return None  # deleted while it was being fetched
+            return None
         if error:
             return record_failure(feed, error, now, interval_minutes, result.retry_after)
-        new = []
         if parsed:
-            new = store_entries(feed, parsed.entries, now, oldest)
-            if new:
-                store_matches(new, contacts, feed.company_id)
             feed.title = feed.title or parsed.title  # a name given on import or search stays
             feed.site_url = parsed.site_url or feed.site_url
         _keep_final_url(feed, result.final_url)

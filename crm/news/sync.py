@@ -26,7 +26,9 @@ log = logging.getLogger(__name__)
 DEFAULTS = {
     "FEEDS_ALLOW_PRIVATE": False,
     "FEEDS_TIMEOUT": 15,
+    "FEEDS_DEADLINE": 60,
     "FEEDS_MAX_BYTES": 10 * 1024 * 1024,
+    "FEEDS_MAX_ENTRIES": 200,
     "FEEDS_WORKERS": 8,
     "NEWS_REFRESH_MINUTES": 60,
     "NEWS_PRUNE_DAYS": 180,
@@ -59,6 +61,7 @@ def fetch_options(config=None):
     config = config or current_app.config
     timeout = float(config["FEEDS_TIMEOUT"])
     return {"timeout": (min(CONNECT_TIMEOUT, timeout), timeout),
+            "deadline": float(config["FEEDS_DEADLINE"]),
             "max_bytes": int(config["FEEDS_MAX_BYTES"]),
             "allow_private": bool(config["FEEDS_ALLOW_PRIVATE"])}
 
@@ -122,11 +125,12 @@ def refresh(due_only=True, now=None, workers=None, feed_ids=None, progress=None)
     oldest = now - timedelta(days=config["NEWS_PRUNE_DAYS"])
     # Built for the first feed that brings entries: most runs are all 304s.
     index = cache(contact_index)
+    max_entries = int(config["FEEDS_MAX_ENTRIES"])
     try:
         work = [FetchRequest(f.id, f.url, f.etag or None, f.last_modified or None) for f in held]
         for feed_id, result in fetch_many(work, workers=workers, **fetch_options(config)):
             feed = pending.pop(feed_id)
-            outcome = _store(feed, result, now, interval, oldest, index)
+            outcome = _store(feed, result, now, interval, oldest, index, max_entries)
             if outcome is not None:
                 summary.add(outcome)
                 if progress:
@@ -165,9 +169,9 @@ def claim(feed_ids, now):
                     .order_by(Feed.id))
 
 
-def _store(feed, result, now, interval, oldest, index):
+def _store(feed, result, now, interval, oldest, index, max_entries):
     try:
-        return store_result(feed.id, result, now, interval, oldest, index)
+        return store_result(feed.id, result, now, interval, oldest, index, max_entries)
     except Exception as error:  # one feed's bad data must not stop the others
         log.exception("Could not store the feed %s", feed.url)
         with db.atomic():

@@ -1,8 +1,13 @@
 """URL safety and clean-up for feeds and article links."""
 
 import ipaddress
+import re
 import socket
 from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+import requests
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 ALLOWED_SCHEMES = {"http", "https"}
 
@@ -21,6 +26,42 @@ class UnsafeURL(ValueError):
 
 class PrivateAddress(UnsafeURL):
     """The host points to a loopback, private, link-local or multicast address."""
+
+    def __init__(self, host, address):
+        super().__init__(f"refusing {host}: it points to a private or local address ({address})")
+
+
+# A backslash, a space or a control character in the host part is read one
+# way by urlsplit and another by urllib3, which connects: in
+# http://127.0.0.1:8080\@example.com/ urlsplit sees the host example.com,
+# urllib3 connects to 127.0.0.1.
+_AUTHORITY = re.compile(r"[^:/?#]*:/*([^/?#]*)")
+_AMBIGUOUS = re.compile(r"[\\\s\x00-\x1f\x7f]")
+
+
+def connection_host(url):
+    """Return the host and port requests would connect to for `url`; raise UnsafeURL if none.
+
+    The URL is read by requests' own parser, the one the connection uses, and
+    refused when it is http(s) in name only or its host part is ambiguous.
+    """
+    if urlsplit(url).scheme.lower() not in ALLOWED_SCHEMES:
+        raise UnsafeURL(f"only http and https addresses can be fetched, not {url!r}")
+    authority = _AUTHORITY.match(url)
+    if authority and _AMBIGUOUS.search(authority.group(1)):
+        raise UnsafeURL(f"the address {url!r} has a backslash, a space or a control "
+                        "character before its path")
+    prepared = requests.PreparedRequest()
+    try:
+        prepared.prepare_url(url, None)
+        parts = parse_url(prepared.url)
+    except (requests.RequestException, LocationParseError) as error:
+        reason = "has no host" if "No host supplied" in str(error) else "is not valid"
+        raise UnsafeURL(f"the address {url!r} {reason}") from None
+    if not parts.host:
+        raise UnsafeURL(f"the address {url!r} has no host")
+    default = 443 if parts.scheme == "https" else 80
+    return parts.host.strip("[]"), parts.port or default
 
 
 def resolve_host(host, port):
@@ -49,26 +90,19 @@ def _is_public(address):
 
 
 def check_public_url(url, allow_private=False):
-    """Raise UnsafeURL unless `url` is http(s) on a host with only public addresses."""
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ALLOWED_SCHEMES:
-        raise UnsafeURL(f"only http and https addresses can be fetched, not {url!r}")
-    try:
-        host, port = parts.hostname, parts.port
-    except ValueError as error:
-        raise UnsafeURL(f"the address {url!r} has an invalid port") from error
-    if not host:
-        raise UnsafeURL(f"the address {url!r} has no host")
+    """Raise UnsafeURL unless `url` is http(s) on a host with only public addresses.
+
+    For a clear answer before anything is fetched: the fetch itself checks
+    again the one address it connects to.
+    """
+    host, port = connection_host(url)
     if allow_private:
         return
-    port = port or (443 if parts.scheme.lower() == "https" else 80)
     # Every address must be public: a host that answers with both a public and
     # a private address would otherwise let the connection reach the inside.
     for address in resolve_host(host, port):
         if not _is_public(address):
-            raise PrivateAddress(
-                f"refusing {host}: it points to a private or local address ({address})"
-            )
+            raise PrivateAddress(host, address)
 
 
 def unwrap_redirect(link):
