@@ -123,7 +123,7 @@ def test_a_slow_server_hits_the_read_timeout(server):
     started = time.monotonic()
     result = local(server.url("/slow"), timeout=(1, 0.3))
     assert result.error == "timed out waiting for the server to answer"
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 2.9  # before the server's answer at 3 s
 
 
 def test_a_body_trickling_in_past_the_deadline_is_cut_off(server):
@@ -134,7 +134,7 @@ def test_a_body_trickling_in_past_the_deadline_is_cut_off(server):
 
     assert result.error == "the server took more than 0.5 seconds to send the feed"
     assert result.body is None
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 10  # the whole file would take over a minute
 
 
 def test_headers_trickling_in_past_the_deadline_are_cut_off():
@@ -144,7 +144,7 @@ def test_headers_trickling_in_past_the_deadline_are_cut_off():
         result = local(dribble.url("/feed"), timeout=(1, 1), deadline=2)
         took = time.monotonic() - started
     assert result.error == "the server took more than 2 seconds to send the feed"
-    assert 2 <= took < 2.5
+    assert 2 <= took < 10  # the server never finishes: loose, for a busy machine
 
 
 def test_one_deadline_covers_every_redirect_hop(server):
@@ -155,7 +155,7 @@ def test_one_deadline_covers_every_redirect_hop(server):
     started = time.monotonic()
     result = local(server.url("/hop0"), timeout=(1, 1), deadline=1.5)
     assert result.error == "the server took more than 1.5 seconds to send the feed"
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 2.9  # the five hops take 3 s
     assert result.final_url in {server.url(f"/hop{hop}") for hop in range(1, 4)}
 
 
