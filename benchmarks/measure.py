@@ -30,7 +30,7 @@ def measure(client, url, repeat=30, headers=None, status=200):
     cold = url.endswith("?cold")
     url = url.removesuffix("?cold")
     extensions = client.application.extensions
-    extensions.pop("crm.suggestions", None)
+    extensions.pop("crm.followups", None)
     if cold:
         extensions.pop("crm.feed", None)
     statements = []
@@ -41,7 +41,7 @@ def measure(client, url, repeat=30, headers=None, status=200):
     times = []
     for _ in range(10 if cold else repeat):
         if cold:
-            extensions.pop("crm.suggestions", None)
+            extensions.pop("crm.followups", None)
             extensions.pop("crm.feed", None)
         started = time.perf_counter()
         client.get(url, headers=headers)
@@ -52,7 +52,7 @@ def measure(client, url, repeat=30, headers=None, status=200):
 
 def feed_rows(client):
     """The calendar feed rendered from nothing, and a calendar app's poll answered with 304."""
-    from crm.calendar import feed_token
+    from crm.calendar_feed import feed_token
 
     url = f"/calendar/{feed_token()}.ics"
     etag = client.get(url).headers["ETag"]

@@ -56,39 +56,15 @@ def create_app(test_config=None):
 
 
 def register(app):
-    """Attach every part of the app: forms, pages, commands and background jobs."""
-    from crm import (
-        applications,
-        auth,
-        calendar,
-        cli,
-        companies,
-        contacts,
-        digest,
-        drafts,
-        errors,
-        events,
-        forms,
-        health,
-        interviews,
-        security,
-        settings,
-        today,
-        touches,
-        vocabulary,
-    )
+    """Attach every part of the app: pages, the login wall, commands and background jobs."""
+    from crm import auth, cli, digest, drafts, pages, security, vocabulary
     from crm.news import sync as news_sync
-    from crm.news import views as news_views
-    from crm.transfer import views as transfer_views
 
     app.jinja_env.globals["labels"] = vocabulary.LABELS
     app.jinja_env.globals["linkedin_note_limit"] = vocabulary.LINKEDIN_NOTE_LIMIT
     app.jinja_env.filters["mailto"] = drafts.mailto
-    for module in (forms, errors, cli, digest, news_sync, auth, security):
+    for module in (pages, cli, digest, news_sync, auth, security):
         module.init_app(app)
-    for module in (health, today, settings, contacts, companies, applications, interviews,
-                   touches, events, calendar, news_views, transfer_views):
-        app.register_blueprint(module.bp)
 
 
 def instance_secret(instance_path):

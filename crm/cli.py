@@ -118,7 +118,7 @@ def demo():
 @with_appcontext
 def calendar_url():
     """Print the secret calendar subscription URL, https and webcal://, made from CRM_BASE_URL."""
-    from crm.calendar import subscription_urls
+    from crm.calendar_feed import subscription_urls
 
     for url in subscription_urls():
         click.echo(url)

@@ -9,9 +9,9 @@ import click
 from flask import current_app, render_template
 from flask.cli import with_appcontext
 
-from crm import scheduler, suggestions
+from crm import followups, scheduler
+from crm.agenda import items_for
 from crm.settings import get_setting, set_setting, today_for_user
-from crm.today import items_for
 
 FORMATS = ("text", "json", "html")
 
@@ -19,7 +19,7 @@ FORMATS = ("text", "json", "html")
 def build(as_of, days):
     """The suggestions due by `as_of` + `days` (overdue ones included), with drafts."""
     until = as_of + timedelta(days=days)
-    snapshot = suggestions.current(as_of)
+    snapshot = followups.current(as_of)
     due = [s for s in snapshot.suggestions if s.due <= until]
     return {"as_of": as_of, "until": until,
             "items": items_for(due, snapshot.histories, as_of, external=True)}

@@ -3,7 +3,7 @@
 The rules are declared once, on the model fields in `crm.models`: peewee's own type, null and
 choices, plus the field classes below for what peewee cannot say (one line or several, how
 long, an email or web address, a time zone, a range of numbers). `check` applies them: the
-forms wrap it as a validator (`crm.forms.Accepts`), the importer and the restore call it on
+forms wrap it as a validator (`crm.pages.forms.Accepts`), the importer and the restore call it on
 every value. Pure: no database, request or clock.
 """
 

@@ -1,19 +1,15 @@
-"""Settings the user changes in the app, stored as JSON in the database, and their page."""
+"""Settings the user changes in the app, stored as JSON in the database (the page is
+`crm.pages.settings`)."""
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField
-from wtforms.validators import DataRequired, InputRequired, NumberRange
+from flask import current_app
 
 from crm.db import db
 from crm.fields import InvalidValue, LineField, TimeZoneField, check
-from crm.forms import Accepts, ConfirmForm, stripped
-from crm.login_sessions import LoginSession
-from crm.models import Setting, utcnow
+from crm.models import Setting
 from crm.playbook import Rules
 
 # What the settings page stores besides the rules, checked the same way in a restored backup.
@@ -76,70 +72,6 @@ def today_for_user():
     return datetime.now(user_timezone()).date()
 
 
-bp = Blueprint("settings", __name__, url_prefix="/settings")
-
-
-def settings_form_class():
-    """A form with one field per playbook rule, plus the time zone and the sender's name."""
-
-    class SettingsForm(FlaskForm):
-        sender_name = StringField("Your name, to sign the drafts",
-                                  [Accepts(VALUES["sender_name"])], filters=[stripped])
-        timezone = StringField("Your time zone", [DataRequired(), Accepts(VALUES["timezone"])],
-                               filters=[stripped],
-                               description="An IANA name, like America/New_York or Europe/Paris")
-
-    for rule in Rules.fields_for_settings():
-        if isinstance(rule.default, bool):
-            field = BooleanField(rule.label)
-        else:
-            field = IntegerField(rule.label, [
-                InputRequired("Enter a whole number."),
-                NumberRange(rule.minimum, rule.maximum,
-                            f"Choose between {rule.minimum} and {rule.maximum}.")])
-        setattr(SettingsForm, "rule_" + rule.name, field)
-    return SettingsForm
-
-
-@bp.route("", methods=["GET", "POST"])
-def index():
-    """The playbook's timings, the time zone, who signs the drafts, and where you are logged in."""
-    current, zone = rules(), user_timezone()
-    form = settings_form_class()(data={
-        "sender_name": get_setting("sender_name", ""), "timezone": str(zone),
-        **{"rule_" + r.name: getattr(current, r.name) for r in Rules.fields_for_settings()}})
-    if form.validate_on_submit():
-        values = {r.name: form["rule_" + r.name].data for r in Rules.fields_for_settings()}
-        try:
-            Rules.from_mapping(values)  # cross-field checks (late before due)
-        except ValueError as error:
-            flash(str(error), "error")
-        else:
-            with db.atomic():
-                for name, value in values.items():
-                    set_setting(RULES_PREFIX + name, value)
-                set_setting("sender_name", form.sender_name.data)
-                set_setting("timezone", form.timezone.data)
-            flash("Settings saved.", "success")
-            return redirect(url_for(".index"))
-    return render_template("settings/index.html", form=form,
-                           rule_fields=["rule_" + r.name for r in Rules.fields_for_settings()],
-                           resume_updated_on=get_setting("resume_updated_on"),
-                           resume_form=ConfirmForm(), logout_form=ConfirmForm(),
-                           logins=LoginSession.live(utcnow()), this_login=g.get("login_session"),
-                           zone=zone, local_time=local_time)
-
-
-def local_time(moment, zone):
-    """A stored (naive UTC) time in a time zone."""
-    return moment.replace(tzinfo=UTC).astimezone(zone)
-
-
-@bp.post("/resume")
-def resume_updated():
-    """Mark the resume as updated today: suggests sending it to people in open processes."""
-    if ConfirmForm().validate_on_submit():
-        set_setting("resume_updated_on", today_for_user().isoformat())
-        flash("Noted: the Today page suggests sending the new resume to open processes.",
-              "success")
-    return redirect(url_for(".index"))
+def sender_name():
+    """The name that signs the drafts."""
+    return get_setting("sender_name") or "[Your name]"

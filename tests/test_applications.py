@@ -3,7 +3,7 @@
 import re
 from datetime import UTC, date, datetime
 
-from crm import suggestions
+from crm import followups
 from crm.models import (
     Application,
     ApplicationContact,
@@ -274,7 +274,7 @@ def test_next_point_of_contact_reaches_the_followthrough_letter(app, client, dat
     add_interview(client, application, ("Bob Hale", "", ""))
     bob = Contact.get(Contact.name == "Bob Hale")
     with app.test_request_context():
-        _, history = suggestions.for_contact(bob.id, today=date(2026, 11, 11))
+        _, history = followups.for_contact(bob.id, today=date(2026, 11, 11))
     assert [i.next_contact for i in history.interviews] == ["HR (Priya Shah)"]
 
 

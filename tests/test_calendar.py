@@ -12,13 +12,13 @@ from icalendar import Calendar
 from icalendar.parser.content_line import Contentline
 from support import contact_form
 
-from crm import calendar
+from crm import calendar_feed
 from crm.db import db
 from crm.demo import load_demo
+from crm.followups import answer, current
 from crm.ics import _fold, uid_for
 from crm.models import Application, Contact, Event, Interview, Setting, Touch
 from crm.settings import today_for_user
-from crm.suggestions import answer, current
 
 BASE = "https://crm.example.org"
 FEED = re.compile(r"/calendar/([A-Za-z0-9_-]{43})\.ics")
@@ -39,7 +39,7 @@ def feed_path(client):
 
 def fresh(app, client, path, **headers):
     """The feed rendered anew, as after a restart: no cached suggestions or body."""
-    app.extensions.pop("crm.suggestions", None)
+    app.extensions.pop("crm.followups", None)
     return client.get(path, headers=headers)
 
 
@@ -228,7 +228,7 @@ def test_done_and_skipped_reminders_leave_the_feed_and_a_snoozed_one_moves(clien
     found = current(demo).suggestions
     by_kind = {s.kind: s for s in found if demo - timedelta(days=30) <= s.due}
     done, skipped, snoozed = by_kind["followthrough"], by_kind["linkedin"], by_kind["keep_in_mind"]
-    namespace = calendar.namespace()
+    namespace = calendar_feed.namespace()
     before = client.get(path).data
     for suggestion in (done, skipped, snoozed):
         assert uid_for(suggestion.key, namespace) in uids(before)
@@ -299,8 +299,8 @@ def test_etag_and_last_modified_bring_304_not_modified(client, demo):
 def test_a_304_neither_renders_nor_reads_much(app, client, demo, monkeypatch):
     path = feed_path(client)
     renders = []
-    real = calendar.render_calendar
-    monkeypatch.setattr(calendar, "render_calendar",
+    real = calendar_feed.render_calendar
+    monkeypatch.setattr(calendar_feed, "render_calendar",
                         lambda *a, **k: renders.append(1) or real(*a, **k))
     etag = client.get(path).headers["ETag"]
     statements = []
@@ -317,7 +317,7 @@ def test_feed_query_count_does_not_grow_with_contacts(app, client, demo, databas
     path = feed_path(client)
 
     def queries():
-        app.extensions.pop("crm.suggestions", None)
+        app.extensions.pop("crm.followups", None)
         statements = []
         database.connection().set_trace_callback(statements.append)
         client.get(path)

@@ -5,10 +5,10 @@ import io
 from datetime import date
 
 from crm.demo import load_demo
-from crm.formats.csvfile import parse_contacts_csv
-from crm.formats.vcard import parse_vcards
 from crm.models import Contact
 from crm.transfer import importer
+from crm.transfer.csvfile import parse_contacts_csv
+from crm.transfer.vcard import parse_vcards
 
 
 def test_contacts_csv_has_a_row_per_contact_with_tags(client, database):

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from crm.formats.csvfile import (
+from crm.transfer.csvfile import (
     CONTACT_COLUMNS,
     parse_contacts_csv,
     sniff_format,
     write_contacts_csv,
 )
-from crm.formats.records import FormatError, PersonRecord
-from crm.formats.text import decode_upload
+from crm.transfer.records import FormatError, PersonRecord
+from crm.transfer.text import decode_upload
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from crm.formats.linkedin import parse_connections
-from crm.formats.records import FormatError
+from crm.transfer.linkedin import parse_connections
+from crm.transfer.records import FormatError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"

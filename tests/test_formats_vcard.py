@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import vobject
 
-from crm.formats.records import FormatError, PersonRecord
-from crm.formats.vcard import parse_vcards, write_vcards
+from crm.transfer.records import FormatError, PersonRecord
+from crm.transfer.vcard import parse_vcards, write_vcards
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 EXPORTS = ["apple_contacts.vcf", "google_contacts.vcf", "contacts_v4.vcf", "android_v21.vcf"]

@@ -19,8 +19,8 @@ from test_events import event_form
 from test_news_pages import rss
 from test_today import load, settings_form
 
-from crm import suggestions
-from crm.calendar import feed_token, render_feed
+from crm import followups
+from crm.calendar_feed import feed_token, render_feed
 from crm.models import (
     Application,
     Company,
@@ -58,7 +58,7 @@ def today():
 
 def open_key(contact):
     """The key of an open suggestion for the contact."""
-    return next(s.key for s in suggestions.current().suggestions if s.contact_id == contact.id)
+    return next(s.key for s in followups.current().suggestions if s.contact_id == contact.id)
 
 
 def upload(client, url, form_page, data, filename):
@@ -181,8 +181,8 @@ NOT_SUGGESTION_DATA = {"auth.login", "auth.logout", "auth.logout_everywhere"}
 
 def assert_served_equals_recomputed(client):
     """What the pages serve now equals suggestions and a feed computed from nothing."""
-    served = suggestions.current()
-    fresh = suggestions.compute(today(), user_timezone())
+    served = followups.current()
+    fresh = followups.compute(today(), user_timezone())
     assert served.suggestions == fresh.suggestions
     assert served.histories == fresh.histories
     feed = client.get(f"/calendar/{feed_token()}.ics").data
@@ -200,12 +200,12 @@ def warm(app, client, database):
 
 @pytest.mark.parametrize("endpoint", list(PAGE_WRITES))
 def test_every_page_write_is_served_fresh(endpoint, warm, server):
-    before = suggestions.current()
+    before = followups.current()
     result = PAGE_WRITES[endpoint](warm, server)
     responses = result if isinstance(result, tuple) else (result,)
     assert all(r.status_code in (200, 302) for r in responses), responses[-1].get_data(True)[-800:]
     assert_served_equals_recomputed(warm)
-    assert suggestions.current() is not before or endpoint in {
+    assert followups.current() is not before or endpoint in {
         "transfer.upload", "transfer.cancel", "companies.create", "news.import_opml",
         "news.add_news_search"}
 
@@ -263,7 +263,7 @@ def test_a_write_from_another_program_is_served_fresh(app, warm):
                       "WHERE status = 'interviewing'")
         other.execute("DELETE FROM suggestion_state")
         other.execute("UPDATE contact SET status = 'long_term', cadence_days = 5")
-    served = suggestions.current()
+    served = followups.current()
     assert any("Head of Partnerships" in s.reason for s in served.suggestions)
     assert_served_equals_recomputed(warm)
     assert SuggestionState.select().count() == 0

@@ -14,7 +14,7 @@ from support import writes
 from test_security import page_problems, route_urls, seeded  # noqa: F401 (the fixture)
 
 from crm import digest
-from crm.calendar import feed_token
+from crm.calendar_feed import feed_token
 from crm.demo import load_demo
 from crm.models import Contact, Event
 from crm.settings import today_for_user

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from crm import suggestions
+from crm import followups
 from crm.demo import load_demo
-from crm.formats.records import FormatError
 from crm.models import Company, Contact, Tag
 from crm.transfer import importer
+from crm.transfer.records import FormatError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FORMATS = FIXTURES / "formats"
@@ -77,11 +77,11 @@ def test_linkedin_connections_become_connected_contacts_at_their_companies(clien
 def test_a_connection_gets_no_linkedin_invitation_suggestion(client, database):
     load_demo(date.today())
     sam = Contact.get(Contact.name == "Sam Okafor")  # interviewed yesterday
-    kinds = {s.kind for s in suggestions.for_contact(sam.id)[0]}
+    kinds = {s.kind for s in followups.for_contact(sam.id)[0]}
     assert "linkedin" in kinds
     upload_file(client, KNOWN_PEOPLE)
     confirm(client)
-    assert "linkedin" not in {s.kind for s in suggestions.for_contact(sam.id)[0]}
+    assert "linkedin" not in {s.kind for s in followups.for_contact(sam.id)[0]}
 
 
 def test_people_already_here_are_updated_not_duplicated(client, database):

@@ -19,11 +19,11 @@ from support import contact_form, writes
 from test_backup import export, fill_every_table
 from test_hostile_input import HOSTILE
 
-from crm.calendar import feed_token
-from crm.formats.records import FormatError, PersonRecord
-from crm.formats.vcard import write_vcards
+from crm.calendar_feed import feed_token
 from crm.models import Contact, Event
 from crm.transfer import importer
+from crm.transfer.records import FormatError, PersonRecord
+from crm.transfer.vcard import write_vcards
 
 EXAMPLES = settings(max_examples=50, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,

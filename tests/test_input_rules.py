@@ -16,11 +16,11 @@ from peewee import CharField
 from support import contact_form, writes
 from werkzeug.serving import make_server
 
-from crm.calendar import feed_token
+from crm.calendar_feed import feed_token
 from crm.fields import VARCHAR_LENGTH, LineField
-from crm.formats.records import FormatError
 from crm.models import MODELS, Contact, Event
 from crm.transfer import importer
+from crm.transfer.records import FormatError
 
 SOON = date.today() + timedelta(days=10)
 BCC = "bob@example.com?bcc=spy%40evil.example"
@@ -146,7 +146,7 @@ def test_the_feed_token_never_reaches_the_error_log(app, client, database, caplo
     def broken(today):
         raise RuntimeError(f"could not render /calendar/{secret}.ics")
 
-    monkeypatch.setattr("crm.calendar.render_feed", broken)
+    monkeypatch.setattr("crm.calendar_feed.render_feed", broken)
     assert client.get(f"/calendar/{secret}.ics").status_code == 500
     assert "Exception on /calendar/[token].ics [GET]" in caplog.text
     assert secret not in caplog.text

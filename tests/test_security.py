@@ -14,9 +14,9 @@ import pytest
 from flask import request, url_for
 from support import contact_form, writes
 
-from crm import create_app, suggestions
+from crm import create_app, followups
 from crm.auth import PUBLIC_ENDPOINTS, set_password
-from crm.calendar import feed_token, namespace
+from crm.calendar_feed import feed_token, namespace
 from crm.demo import load_demo
 from crm.models import Application, Article, Company, Contact, Event, Feed, Interview, Touch
 from crm.security import CONTENT_SECURITY_POLICY
@@ -32,7 +32,7 @@ def sample_values():
     def newest(model):
         return model.select(model.id).order_by(model.id.desc()).scalar()
 
-    found = suggestions.current(today_for_user()).suggestions
+    found = followups.current(today_for_user()).suggestions
     return {"contact_id": newest(Contact), "company_id": newest(Company),
             "application_id": newest(Application), "interview_id": newest(Interview),
             "event_id": newest(Event), "touch_id": newest(Touch), "feed_id": newest(Feed),

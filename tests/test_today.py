@@ -111,7 +111,7 @@ def test_user_text_in_drafts_is_escaped(app, client, database):
 
 def test_today_query_count_does_not_grow_with_contacts(app, client, database):
     def queries():
-        app.extensions.pop("crm.suggestions", None)  # computed from nothing each time
+        app.extensions.pop("crm.followups", None)  # computed from nothing each time
         statements = []
         database.connection().set_trace_callback(statements.append)
         client.get("/?all=1")

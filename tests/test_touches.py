@@ -5,7 +5,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
 
-from crm import suggestions
+from crm import followups
 from crm.models import (
     Application,
     ApplicationContact,
@@ -16,9 +16,9 @@ from crm.models import (
     Feed,
     Touch,
 )
+from crm.pages.touches import TooSoon, too_soon
 from crm.playbook import format_day
 from crm.security import local_path
-from crm.touches import TooSoon, too_soon
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -202,7 +202,7 @@ def test_a_check_in_the_playbook_suggests_on_the_agreed_day_does_not_warn(app, c
     ApplicationContact.create(application=application, contact=contact)
     contact.record_touch(happened_on=today() - timedelta(days=2), channel="email")
     with app.test_request_context():
-        found, _ = suggestions.for_contact(contact.id)
+        found, _ = followups.for_contact(contact.id)
     key = next(s.key for s in found if s.kind == "checkin")
     assert "the playbook would wait" in log(client, contact).get_data(as_text=True)
     response = log(client, contact, suggestion_key=key)

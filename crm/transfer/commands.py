@@ -9,8 +9,8 @@ import click
 from flask.cli import with_appcontext
 
 from crm import schema
-from crm.formats.records import FormatError
 from crm.transfer import backup, exporter, importer
+from crm.transfer.records import FormatError
 
 EXAMPLES = 5  # people named per group in the summary
 

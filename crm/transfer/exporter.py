@@ -2,10 +2,10 @@
 
 from peewee import JOIN
 
-from crm.formats.csvfile import CONTACT_COLUMNS, write_contacts_csv
-from crm.formats.records import PersonRecord
-from crm.formats.vcard import write_vcards
 from crm.models import Company, Contact, ContactTag, Tag
+from crm.transfer.csvfile import CONTACT_COLUMNS, write_contacts_csv
+from crm.transfer.records import PersonRecord
+from crm.transfer.vcard import write_vcards
 from crm.vocabulary import LABELS
 
 # Our import reads the first eight columns back; the rest are for the spreadsheet.

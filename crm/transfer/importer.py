@@ -11,11 +11,11 @@ from peewee import JOIN
 
 from crm import fields
 from crm.db import db
-from crm.formats.csvfile import parse_contacts_csv, sniff_format
-from crm.formats.linkedin import parse_connections
-from crm.formats.records import FormatError, PersonRecord
-from crm.formats.vcard import parse_vcards
 from crm.models import Company, Contact, ContactTag, Tag, normal_email, normal_linkedin, utcnow
+from crm.transfer.csvfile import parse_contacts_csv, sniff_format
+from crm.transfer.linkedin import parse_connections
+from crm.transfer.records import FormatError, PersonRecord
+from crm.transfer.vcard import parse_vcards
 
 PARSERS = {"linkedin": parse_connections, "csv": parse_contacts_csv, "vcard": parse_vcards}
 FORMAT_NAMES = {"linkedin": "LinkedIn connections", "csv": "contacts CSV", "vcard": "vCard"}

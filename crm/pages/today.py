@@ -1,13 +1,10 @@
 """The Today page: what to do now, why, and a ready draft; and the answers to suggestions."""
 
-import os
-from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -16,71 +13,16 @@ from flask import (
 )
 from peewee import Case, fn
 
-from crm import suggestions
-from crm.drafts import Draft, letters_environment, mailto, render_draft, shipped_letters_dir
-from crm.forms import SnoozeForm, SuggestionForm
+from crm import followups
+from crm.agenda import items_for
 from crm.models import Contact, Event
-from crm.settings import get_setting, today_for_user
+from crm.pages.forms import SnoozeForm, SuggestionForm
+from crm.settings import today_for_user
 
 bp = Blueprint("today", __name__)
 
 UPCOMING_DAYS = 7
 SHOWN_PER_SECTION = 30  # a big backlog shows its first rows and a link to the rest
-
-
-@dataclass
-class Item:
-    """A suggestion as the page shows it: who, what, why, the draft and its links."""
-
-    suggestion: object
-    contact: object
-    draft: Draft
-    mailto: str
-    done_url: str
-    late: bool
-
-
-def letters():
-    """Letter templates: the user's own in instance/letters first, then the shipped ones."""
-    own = os.path.join(current_app.instance_path, "letters")
-    # Kept between requests so templates compile once (Jinja reloads an edited
-    # file by itself); a file added to or removed from the user's folder
-    # changes which template wins, so the listing is part of the key.
-    overrides = tuple(sorted(os.listdir(own))) if os.path.isdir(own) else ()
-    cached = current_app.extensions.get("crm.letters")
-    if cached is None or cached[0] != overrides:
-        cached = (overrides, letters_environment([own, shipped_letters_dir()]))
-        current_app.extensions["crm.letters"] = cached
-    return cached[1]
-
-
-def sender_name():
-    """The name that signs the drafts."""
-    return get_setting("sender_name") or "[Your name]"
-
-
-def items_for(found, histories, today, external=False):
-    """Turn suggestions into page items, drafts rendered, with one query for the contacts."""
-    contacts = {c.id: c for c in Contact.select().where(
-        Contact.id.in_({s.contact_id for s in found}))}
-    env, name = letters(), sender_name()
-    items = []
-    for suggestion in found:
-        contact = contacts[suggestion.contact_id]
-        draft = render_draft(suggestion, histories[suggestion.contact_id], name, env, today)
-        items.append(Item(suggestion, contact, draft, mailto(contact.email, draft),
-                          done_url(suggestion, external), suggestion.is_late(today)))
-    return items
-
-
-def done_url(suggestion, external=False):
-    """The touch form, prefilled to log this suggestion as done."""
-    fields = {"suggestion_key": suggestion.key, "channel": suggestion.channel,
-              "note": suggestion.title, "next": url_for("today.index")}
-    if suggestion.article_id:
-        fields["article_id"] = suggestion.article_id
-    return url_for("touches.create", contact_id=suggestion.contact_id, _external=external,
-                   **fields)
 
 
 def sections(found, today):
@@ -111,7 +53,7 @@ def warmth(today):
 def index():
     """What to do now: overdue, due today and the next week, each with why and a draft."""
     today = today_for_user()
-    snapshot = suggestions.current(today)
+    snapshot = followups.current(today)
     split = sections(snapshot.suggestions, today)
     show_all = request.args.get("all") == "1"
     shown = {name: rows if show_all else rows[:SHOWN_PER_SECTION]
@@ -131,7 +73,7 @@ def index():
 
 def open_suggestion(key, contact_id):
     """The open suggestion with this key for this contact, or a 404 page."""
-    found, _ = suggestions.for_contact(contact_id)
+    found, _ = followups.for_contact(contact_id)
     for suggestion in found:
         if suggestion.key == key:
             return suggestion
@@ -150,7 +92,7 @@ def snooze(contact_id):
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for(".index"))
     suggestion = open_suggestion(form.key.data, contact_id)
-    suggestions.answer(suggestion.key, contact_id, "snoozed", until=form.until.data)
+    followups.answer(suggestion.key, contact_id, "snoozed", until=form.until.data)
     flash(f"Snoozed “{suggestion.title}” until {form.until.data:%a %-d %b}.", "success")
     return redirect(url_for(".index"))
 
@@ -161,6 +103,6 @@ def skip(contact_id):
     form = SuggestionForm()
     if form.validate_on_submit():
         suggestion = open_suggestion(form.key.data, contact_id)
-        suggestions.answer(suggestion.key, contact_id, "skipped")
+        followups.answer(suggestion.key, contact_id, "skipped")
         flash(f"Skipped “{suggestion.title}”.", "success")
     return redirect(url_for(".index"))

@@ -5,15 +5,15 @@ from typing import NamedTuple
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from crm import suggestions
+from crm import followups
 from crm.db import db
-from crm.errors import as_id, get_or_404
-from crm.forms import ConfirmForm
 from crm.models import Article, ArticleMatch, Contact, Touch
+from crm.pages.forms import ConfirmForm, TouchForm
+from crm.pages.lookup import as_id, get_or_404
 from crm.playbook import format_day
 from crm.playbook.context import NOT_A_NOTE
-from crm.process_forms import TouchForm
 from crm.security import local_path
+from crm.settings import rules, today_for_user
 
 bp = Blueprint("touches", __name__)
 
@@ -56,7 +56,7 @@ def too_soon(others, on, channel, min_gap_days):
 def create(contact_id):
     """Log a touch; the query string may fill in every field (the Today page's Done button)."""
     contact = get_or_404(Contact, contact_id)
-    today = suggestions.today_for_user()
+    today = today_for_user()
     form = (TouchForm(request.args, happened_on=today) if request.method == "GET"
             else TouchForm(happened_on=today))
     return edit_form(contact, Touch(contact=contact), form)
@@ -112,11 +112,11 @@ def spacing_warning(contact, touch, form):
         return None  # an edit of the note or article: the date was accepted before
     others = (Touch.select(Touch.happened_on, Touch.direction, Touch.channel)
               .where(Touch.contact == contact, Touch.id != (touch.id or 0)).tuples())
-    gap = suggestions.rules().min_gap_days
+    gap = rules().min_gap_days
     found = too_soon(list(others), on, channel, gap)
     if found is None or suggested_for(contact, form.suggestion_key.data, on):
         return None
-    today = suggestions.today_for_user()
+    today = today_for_user()
     return (f"Your last note to {contact.name} was on {format_day(found.last_note_on, today)}; "
             f"the playbook would wait until {format_day(found.wait_until, today)}, "
             f"{gap} days later, so that following up never turns into pestering.")
@@ -126,7 +126,7 @@ def suggested_for(contact, key, on):
     """Tell whether the playbook itself suggests this note by `on` (an agreed check-in date)."""
     if not key:
         return False
-    found, _ = suggestions.for_contact(contact.id)
+    found, _ = followups.for_contact(contact.id)
     return any(s.key == key and s.due <= on for s in found)
 
 

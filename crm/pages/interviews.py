@@ -5,14 +5,20 @@ from datetime import datetime
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from peewee import Case
 
-from crm import suggestions
-from crm.applications import contacts_for, match_contacts
 from crm.db import db
-from crm.errors import get_or_404
 from crm.fields import time_zone_names
-from crm.forms import ConfirmForm
-from crm.models import Application, Contact, Interview, Interviewer, utcnow
-from crm.process_forms import MAX_INTERVIEWERS, InterviewForm
+from crm.models import (
+    Application,
+    Contact,
+    Interview,
+    Interviewer,
+    contacts_for,
+    match_contacts,
+    utcnow,
+)
+from crm.pages.forms import MAX_INTERVIEWERS, ConfirmForm, InterviewForm
+from crm.pages.lookup import get_or_404
+from crm.settings import user_timezone
 
 bp = Blueprint("interviews", __name__)
 
@@ -23,7 +29,7 @@ TEXT_FIELDS = ("timezone", "kind", "location", "discussed", "accomplishments")
 def create(application_id):
     """Record an interview: when, with whom, and what they care about."""
     application = get_or_404(Application, application_id)
-    form = InterviewForm(timezone=suggestions.user_timezone().key)
+    form = InterviewForm(timezone=user_timezone().key)
     return edit_form(Interview(application=application), form, "Added")
 
 

@@ -109,7 +109,7 @@ def current(today=None):
     """
     today = today or today_for_user()
     tz = user_timezone()
-    cache = current_app.extensions.setdefault("crm.suggestions", {})
+    cache = current_app.extensions.setdefault("crm.followups", {})
     key = (current_app.config["DATABASE_URL"], today, str(tz))
     with _cache_lock:
         # Read under the lock: a request that waited for another's computation

@@ -18,14 +18,14 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from crm.errors import as_id, get_or_404
-from crm.forms import ConfirmForm
 from crm.models import Company, Feed
 from crm.news import feeds, queries
 from crm.news.match import CONGRATULATE
 from crm.news.opml import OpmlError
 from crm.news.sync import plural
-from crm.pagination import page_number
+from crm.pages.forms import ConfirmForm
+from crm.pages.lookup import as_id, get_or_404
+from crm.pages.pagination import page_number
 from crm.settings import rules, today_for_user
 
 bp = Blueprint("news", __name__)

@@ -1,19 +1,27 @@
 """Conferences and association meetings: the list, an event's page, adding, editing, deleting."""
 
-from datetime import datetime
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from peewee import JOIN
 from wtforms import DateField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Optional
 
 from crm.db import db
-from crm.errors import get_or_404
 from crm.fields import NoteField, time_zone_names
-from crm.forms import Accepts, ConfirmForm, stripped
-from crm.models import Company, Contact, Event, EventAttendee, EventCompany, utcnow
-from crm.pagination import page_number, paginate
+from crm.models import (
+    Company,
+    Contact,
+    Event,
+    EventAttendee,
+    EventCompany,
+    companies_at,
+    people_at,
+    upcoming_for,
+    utcnow,
+)
+from crm.pages.forms import Accepts, ConfirmForm, stripped
+from crm.pages.lookup import get_or_404
+from crm.pages.pagination import page_number, paginate
 from crm.settings import today_for_user, user_timezone
 
 bp = Blueprint("events", __name__, url_prefix="/events")
@@ -64,11 +72,6 @@ def lines(text):
     return list(dict.fromkeys(line.strip() for line in (text or "").splitlines() if line.strip()))
 
 
-def person_label(contact):
-    """How a contact is written in the event form: "Name (Company)" when they have one."""
-    return f"{contact.name} ({contact.company.name})" if contact.company else contact.name
-
-
 def resolve_people(names):
     """Contacts for lines like "Name" or "Name (Company)", and a message for each unknown."""
     found, errors = [], []
@@ -105,58 +108,10 @@ def get_event(event_id):
     return get_or_404(Event, event_id)
 
 
-def people_at(event_ids):
-    """Map each event id to the contacts likely there (by hand or by company), in name order."""
-    event_ids = list(event_ids)
-    pairs = list(EventAttendee.select(EventAttendee.event, EventAttendee.contact)
-                 .where(EventAttendee.event.in_(event_ids)).tuples())
-    # Archived people stay off the list unless linked by hand.
-    pairs.extend(EventCompany.select(EventCompany.event, Contact.id)
-                 .join(Contact, on=(EventCompany.company == Contact.company))
-                 .where(EventCompany.event.in_(event_ids), Contact.archived_at.is_null())
-                 .tuples())
-    contacts = {c.id: c for c in Contact.select(Contact, Company).join(Company, JOIN.LEFT_OUTER)
-                .where(Contact.id.in_(list({contact_id for _, contact_id in pairs})))}
-    result = {}
-    for event_id, contact_id in pairs:
-        result.setdefault(event_id, {})[contact_id] = contacts[contact_id]
-    return {event_id: sorted(people.values(), key=lambda c: (c.name.casefold(), c.id))
-            for event_id, people in result.items()}
-
-
-def companies_at(event):
-    """The companies linked to an event, by name."""
-    return list(Company.select().join(EventCompany).where(EventCompany.event == event)
-                .order_by(Company.name))
-
-
-def upcoming_for(contact_id, today):
-    """The events still ahead that a contact is likely at."""
-    company = Contact.select(Contact.company).where(Contact.id == contact_id)
-    linked = (EventAttendee.select(EventAttendee.event).where(EventAttendee.contact == contact_id)
-              | EventCompany.select(EventCompany.event).where(EventCompany.company.in_(company)))
-    return list(Event.select().where(Event.id.in_(linked), Event.end_on >= today)
-                .order_by(Event.start_on, Event.id))
-
-
 @bp.app_template_global()
 def upcoming_events_for(contact):
     """For the contact page: the events still ahead that this contact is likely at."""
     return upcoming_for(contact.id, today_for_user())
-
-
-def starts_at(event):
-    """The event's start as a naive local datetime, or its first day when all-day."""
-    if event.start_time is None:
-        return event.start_on
-    return datetime.combine(event.start_on, event.start_time)
-
-
-def ends_at(event):
-    """The event's end as a naive local datetime, or its last day when all-day."""
-    if event.end_time is None:
-        return event.end_on
-    return datetime.combine(event.end_on, event.end_time)
 
 
 @bp.get("")
@@ -200,7 +155,7 @@ def edit(event_id):
     event = get_event(event_id)
     form = EventForm(obj=event)
     if request.method == "GET":
-        form.people.data = "\n".join(person_label(c) for c in
+        form.people.data = "\n".join(c.label() for c in
                                      Contact.select().join(EventAttendee)
                                      .where(EventAttendee.event == event).order_by(Contact.name))
         form.companies.data = "\n".join(company.name for company in companies_at(event))

@@ -1,48 +1,25 @@
-"""The calendar feed: reminders and events as one subscribable .ics, and the Calendar page.
+"""The calendar subscription: reminders and events as one .ics feed, kept with the suggestions.
 
-The token in the feed's URL is its only key: calendar apps cannot log in.
+The page and its routes are `crm.pages.calendar`; `crm calendar-url` and the
+digest use the addresses from here. The token in the feed's URL is its only
+key: calendar apps cannot log in.
 """
 
-import hmac
-import ipaddress
 import json
-import re
 import secrets
 import threading
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
-from urllib.parse import quote, urlsplit
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
-from flask_wtf import FlaskForm
+from flask import current_app
 from peewee import fn
-from wtforms import BooleanField
 
-from crm import suggestions
+from crm import followups
+from crm.agenda import letters
 from crm.db import db
 from crm.drafts import render_draft
-from crm.events import ends_at, get_event, people_at, person_label, starts_at
-from crm.forms import ConfirmForm
-from crm.ics import (
-    CalendarEvent,
-    Reminder,
-    etag_for,
-    last_modified_for,
-    render_calendar,
-    render_single,
-)
+from crm.ics import CalendarEvent, Reminder, etag_for, last_modified_for, render_calendar
 from crm.models import (
     Application,
     Article,
@@ -52,11 +29,11 @@ from crm.models import (
     Setting,
     SuggestionState,
     Touch,
+    ends_at,
+    people_at,
+    starts_at,
 )
-from crm.settings import get_setting, set_setting, today_for_user
-from crm.today import letters, sender_name
-
-bp = Blueprint("calendar", __name__)
+from crm.settings import get_setting, sender_name, set_setting
 
 CALENDAR_NAME = "Followthrough"
 DAYS_BACK, DAYS_AHEAD = 30, 365  # the feed's window, around today
@@ -68,10 +45,6 @@ RELATED = (("event_id", Event, Event.updated_at), ("article_id", Article, Articl
            ("application_id", Application, Application.updated_at),
            ("interview_id", Interview, Interview.updated_at))
 _feed_lock = threading.Lock()
-
-
-class AlarmsForm(FlaskForm):
-    alarms = BooleanField("Add alarms: 09:00 on a reminder's day, 30 minutes before an event")
 
 
 def stored_once(key, make):
@@ -113,13 +86,9 @@ def subscription_urls():
     return url, "webcal://" + url.split("://", 1)[1]
 
 
-def only_this_machine(url):
-    """Whether a URL points at this computer, where Google's servers cannot reach it."""
-    host = urlsplit(url).hostname or ""
-    try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def rotate_token():
+    """Make a new secret address; the old one stops working at once."""
+    set_setting("calendar.token", secrets.token_urlsafe(32))
 
 
 def reminders(found, histories):
@@ -180,7 +149,7 @@ def calendar_events(events):
 
 def calendar_event(event, people):
     """One event as a calendar item, naming the people likely there."""
-    names = [person_label(contact) for contact in people]
+    names = [contact.label() for contact in people]
     description = event.notes.strip()
     if names:
         more = f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else ""
@@ -229,95 +198,9 @@ def render_feed(snapshot, today):
 
 def cached_feed(today):
     """The rendered feed, kept with the suggestions it shows, so a 304 costs no render."""
-    snapshot = suggestions.current(today)
+    snapshot = followups.current(today)
     # One render at a time: several calendar apps polling at once wait for the same body.
     with _feed_lock:
         return snapshot.derive("calendar feed", lambda: render_feed(snapshot, today))
 
 
-def calendar_response(body, filename=None):
-    """An iCalendar response; with a filename, a file to download."""
-    response = Response(body, content_type="text/calendar; charset=utf-8")
-    if filename:
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def file_name(text):
-    """A safe .ics file name from a title."""
-    return (re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:60] or "item") + ".ics"
-
-
-@bp.get("/calendar/<token>.ics")
-def feed(token):
-    """The subscribable feed; a wrong or old token answers a plain 404."""
-    stored = get_setting("calendar.token") or ""
-    if not stored or not hmac.compare_digest(token.encode(), stored.encode()):
-        abort(404)
-    body, etag, last_modified = cached_feed(today_for_user())
-    response = calendar_response(body)
-    response.headers["ETag"] = etag
-    response.last_modified = last_modified
-    # Anyone holding the body has the user's contacts: no shared cache may keep it.
-    response.cache_control.private = True
-    response.cache_control.no_cache = True
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response.make_conditional(request)
-
-
-@bp.get("/calendar/reminder/<key>.ics")
-def reminder_file(key):
-    """One reminder as a file to add to a calendar by hand, with the feed's UID."""
-    snapshot = suggestions.current(today_for_user())
-    suggestion = next((s for s in snapshot.suggestions if s.key == key), None)
-    if suggestion is None:
-        abort(404)
-    item = reminders([suggestion], snapshot.histories)[0]
-    body = render_single(item, namespace=namespace(), alarms=alarms_on())
-    return calendar_response(body, file_name(suggestion.title))
-
-
-@bp.get("/events/<int:event_id>.ics")
-def event_file(event_id):
-    """One event as a file to add to a calendar by hand, with the feed's UID."""
-    event = get_event(event_id)
-    body = render_single(calendar_events([event])[0], namespace=namespace(), alarms=alarms_on())
-    return calendar_response(body, file_name(event.name))
-
-
-@bp.get("/calendar")
-def index():
-    """How to subscribe, the links, the alarms switch, and what comes next in the calendar."""
-    feed_url, webcal_url = subscription_urls()
-    today = today_for_user()
-    found = suggestions.current(today).suggestions
-    response = make_response(render_template(
-        "calendar/index.html", feed_url=feed_url, webcal_url=webcal_url,
-        google_url="https://calendar.google.com/calendar/r?cid=" + quote(webcal_url, safe=""),
-        local_only=only_this_machine(feed_url),
-        coming=[s for s in found if s.due >= today][:10],
-        events=Event.select().where(Event.end_on >= today).order_by(Event.start_on).limit(5),
-        alarms_form=AlarmsForm(alarms=alarms_on()), rotate_form=ConfirmForm()))
-    # The page holds the secret URL: links leaving it must not carry it along.
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
-@bp.post("/calendar/alarms")
-def alarms():
-    """Turn alarms in the feed on or off."""
-    form = AlarmsForm()
-    if form.validate_on_submit():
-        set_setting("calendar.alarms", form.alarms.data)
-        flash("Alarms are on." if form.alarms.data else "Alarms are off.", "success")
-    return redirect(url_for(".index"))
-
-
-@bp.post("/calendar/rotate")
-def rotate():
-    """Make a new secret address; the old one stops working at once."""
-    if ConfirmForm().validate_on_submit():
-        set_setting("calendar.token", secrets.token_urlsafe(32))
-        flash("The calendar has a new address. The old one no longer works: subscribe again "
-              "in each calendar app with the link below.", "success")
-    return redirect(url_for(".index"))

@@ -4,10 +4,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from peewee import JOIN, IntegrityError, fn
 
 from crm.db import db
-from crm.errors import get_or_404
-from crm.forms import CompanyForm
 from crm.models import Application, Company, Contact, utcnow
-from crm.pagination import page_number, paginate
+from crm.pages.forms import CompanyForm
+from crm.pages.lookup import get_or_404
+from crm.pages.pagination import page_number, paginate
 
 bp = Blueprint("companies", __name__, url_prefix="/companies")
 

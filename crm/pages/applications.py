@@ -3,10 +3,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from peewee import Case
 
-from crm import suggestions
 from crm.db import db
-from crm.errors import as_id, get_or_404
-from crm.forms import ConfirmForm
 from crm.models import (
     Application,
     ApplicationContact,
@@ -14,11 +11,15 @@ from crm.models import (
     Contact,
     Interview,
     Interviewer,
+    contacts_for,
+    match_contacts,
     utcnow,
 )
-from crm.pagination import page_number, paginate
-from crm.process_forms import ApplicationForm, StatusForm
-from crm.vocabulary import APPLICATION_STATUSES, CLOSED_STATUSES, OPEN_STATUSES
+from crm.pages.forms import ApplicationForm, ConfirmForm, StatusForm
+from crm.pages.lookup import as_id, get_or_404
+from crm.pages.pagination import page_number, paginate
+from crm.settings import today_for_user
+from crm.vocabulary import APPLICATION_STATUSES, OPEN_STATUSES
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
@@ -112,10 +113,8 @@ def change_status(application_id):
     if not form.validate_on_submit():
         return render_detail(application, form)
     with db.atomic():
-        rejected = set_status(application, form.status.data, form.closed_on.data)
-        application.updated_at = utcnow()
-        application.save()
-        moved = long_term_after_rejection(application) if rejected else []
+        moved = application.change_status(form.status.data, form.closed_on.data,
+                                          today_for_user())
     flash(f"Marked as {dict(APPLICATION_STATUSES)[application.status].lower()}.", "success")
     announce(moved)
     return redirect(url_for(".detail", application_id=application.id))
@@ -161,7 +160,8 @@ def save_application(application, form):
         application.company = Company.named(company_name)
         for name in FIELDS:
             setattr(application, name, getattr(form, name).data)
-        rejected = set_status(application, form.status.data, form.closed_on.data)
+        rejected = application.set_status(form.status.data, form.closed_on.data,
+                                           today_for_user())
         application.updated_at = utcnow()
         application.save()
         wanted = contacts_for(found, application.company, "recruiter")
@@ -172,32 +172,9 @@ def save_application(application, form):
             ApplicationContact.insert(application=application, contact=contact) \
                 .on_conflict_ignore().execute()
         # After the people are saved, so a recruiter typed in with the rejection counts.
-        moved = long_term_after_rejection(application) if rejected else []
+        moved = application.keep_people_in_touch() if rejected else []
     announce(moved)
     return application
-
-
-def set_status(application, status, closed_on):
-    """Set the status and its closing date; tell whether it has just become rejected."""
-    became_rejected = status == "rejected" and application.status != "rejected"
-    application.status = status
-    # A reopened process is running again: it has no closing date.
-    application.closed_on = ((closed_on or suggestions.today_for_user())
-                             if status in CLOSED_STATUSES else None)
-    return became_rejected
-
-
-def long_term_after_rejection(application):
-    """Make every active person in the process long-term, except a mere assistant."""
-    seats = (Interviewer.select(Interviewer.contact).join(Interview)
-             .where(Interview.application == application))
-    linked = (ApplicationContact.select(ApplicationContact.contact)
-              .where(ApplicationContact.application == application))
-    people = list(Contact.select().where(Contact.id.in_(seats) | Contact.id.in_(linked),
-                                         Contact.status == "active").order_by(Contact.name))
-    (Contact.update(status="long_term", updated_at=utcnow())
-     .where(Contact.id.in_([c.id for c in people])).execute())
-    return people
 
 
 def announce(moved):
@@ -208,37 +185,3 @@ def announce(moved):
               "“keep me in mind” letter, then a touch of value now and then.", "success")
 
 
-def match_contacts(names, company):
-    """Map each typed name to the contact it means (None: a new one), and ambiguous ones to why.
-
-    A name means the contact of that name at the company, else the only
-    contact of that name anywhere; several of them cannot be told apart.
-    """
-    found, errors = {}, {}
-    if not names:
-        return found, errors
-    candidates = {}
-    for contact in Contact.select().where(Contact.name.in_(names)):
-        candidates.setdefault(contact.name.casefold(), []).append(contact)
-    for name in names:
-        same = candidates.get(name.casefold(), [])
-        here = [c for c in same if company is not None and c.company_id == company.id]
-        choice = here if here else same
-        if len(choice) > 1:
-            errors[name] = (f"{len(choice)} contacts are called {name}; give them "
-                            "different names on their pages first.")
-        found[name] = choice[0] if choice else None
-    return found, errors
-
-
-def contacts_for(found, company, role):
-    """The matched contacts, creating the new names as contacts at the company."""
-    contacts, new_ids = [], []
-    for name, contact in found.items():
-        if contact is None:
-            contact = Contact.create(name=name, company=company, role=role)
-            new_ids.append(contact.id)
-        contacts.append(contact)
-    if new_ids:
-        Contact.reindex(Contact.select().where(Contact.id.in_(new_ids)))
-    return contacts

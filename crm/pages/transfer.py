@@ -20,12 +20,12 @@ from flask import (
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
-from crm.errors import get_or_404
 from crm.fields import one_line
-from crm.formats.records import FormatError
-from crm.forms import ConfirmForm
 from crm.models import Contact
+from crm.pages.forms import ConfirmForm
+from crm.pages.lookup import get_or_404
 from crm.transfer import backup, exporter, importer
+from crm.transfer.records import FormatError
 
 bp = Blueprint("transfer", __name__, url_prefix="/transfer")
 

@@ -1,6 +1,6 @@
 """Friendly pages for the errors a user can run into."""
 
-from flask import abort, render_template
+from flask import render_template
 from flask_wtf.csrf import CSRFError
 
 MESSAGES = {
@@ -17,25 +17,6 @@ def init_app(app):
     for code in MESSAGES:
         app.register_error_handler(code, lambda e, code=code: error_page(code))
     app.register_error_handler(CSRFError, csrf_error)
-
-
-MAX_ID = 2**63 - 1  # SQLite's largest integer: bigger ids in a URL cannot match a row
-
-
-def as_id(value):
-    """Read a row id from a query-string value; anything else is None."""
-    value = (value or "").strip()
-    if value.isascii() and value.isdigit() and int(value) <= MAX_ID:
-        return int(value)
-    return None
-
-
-def get_or_404(model, row_id):
-    """The row of this model with this id, or a 404 page."""
-    row = model.get_or_none(model.id == row_id) if row_id <= MAX_ID else None
-    if row is None:
-        abort(404)
-    return row
 
 
 def error_page(code, message=None):

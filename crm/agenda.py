@@ -1,0 +1,65 @@
+"""The suggestions made ready to act on: each with its contact, its draft and the links to do it.
+
+Today, the digest and the calendar feed show the same things to do; this is
+where a suggestion gets its draft (the user's own letter templates first) and
+its "Done" link.
+"""
+
+import os
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+
+from crm.drafts import Draft, letters_environment, mailto, render_draft, shipped_letters_dir
+from crm.models import Contact
+from crm.settings import sender_name
+
+
+@dataclass
+class Item:
+    """A suggestion as the page shows it: who, what, why, the draft and its links."""
+
+    suggestion: object
+    contact: object
+    draft: Draft
+    mailto: str
+    done_url: str
+    late: bool
+
+
+def letters():
+    """Letter templates: the user's own in instance/letters first, then the shipped ones."""
+    own = os.path.join(current_app.instance_path, "letters")
+    # Kept between requests so templates compile once (Jinja reloads an edited
+    # file by itself); a file added to or removed from the user's folder
+    # changes which template wins, so the listing is part of the key.
+    overrides = tuple(sorted(os.listdir(own))) if os.path.isdir(own) else ()
+    cached = current_app.extensions.get("crm.letters")
+    if cached is None or cached[0] != overrides:
+        cached = (overrides, letters_environment([own, shipped_letters_dir()]))
+        current_app.extensions["crm.letters"] = cached
+    return cached[1]
+
+
+def items_for(found, histories, today, external=False):
+    """Turn suggestions into page items, drafts rendered, with one query for the contacts."""
+    contacts = {c.id: c for c in Contact.select().where(
+        Contact.id.in_({s.contact_id for s in found}))}
+    env, name = letters(), sender_name()
+    items = []
+    for suggestion in found:
+        contact = contacts[suggestion.contact_id]
+        draft = render_draft(suggestion, histories[suggestion.contact_id], name, env, today)
+        items.append(Item(suggestion, contact, draft, mailto(contact.email, draft),
+                          done_url(suggestion, external), suggestion.is_late(today)))
+    return items
+
+
+def done_url(suggestion, external=False):
+    """The touch form, prefilled to log this suggestion as done."""
+    fields = {"suggestion_key": suggestion.key, "channel": suggestion.channel,
+              "note": suggestion.title, "next": url_for("today.index")}
+    if suggestion.article_id:
+        fields["article_id"] = suggestion.article_id
+    return url_for("touches.create", contact_id=suggestion.contact_id, _external=external,
+                   **fields)

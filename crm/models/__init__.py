@@ -1,0 +1,52 @@
+"""Tables of the whole product, and the named queries the pages use, one module per noun.
+
+The schema itself is created and changed only by the numbered scripts in
+`crm/migrations/`; these classes must describe the schema they leave behind.
+"""
+
+from crm.models.base import BaseModel, DateField, DateTimeField, utcnow
+from crm.models.events import (
+    Event,
+    EventAttendee,
+    EventCompany,
+    companies_at,
+    ends_at,
+    people_at,
+    starts_at,
+    upcoming_for,
+)
+from crm.models.news import Article, ArticleMatch, Feed
+from crm.models.people import (
+    Company,
+    Contact,
+    ContactTag,
+    Tag,
+    contacts_for,
+    match_contacts,
+    normal_email,
+    normal_linkedin,
+    tags_by_contact,
+)
+from crm.models.process import (
+    Application,
+    ApplicationContact,
+    Interview,
+    Interviewer,
+    application_people,
+    recent_applications,
+)
+from crm.models.state import Setting, SuggestionState
+from crm.models.touches import Touch
+
+MODELS = [Company, Contact, Tag, ContactTag, Application, ApplicationContact, Interview,
+          Interviewer, Feed, Article, ArticleMatch, Touch, Event, EventAttendee, EventCompany,
+          SuggestionState, Setting]
+
+__all__ = [
+    "MODELS", "Application", "ApplicationContact", "Article", "ArticleMatch", "BaseModel",
+    "Company", "Contact", "ContactTag", "DateField", "DateTimeField", "Event", "EventAttendee",
+    "EventCompany", "Feed", "Interview", "Interviewer", "Setting", "SuggestionState", "Tag",
+    "Touch", "application_people", "companies_at", "contacts_for", "ends_at", "match_contacts",
+    "normal_email", "normal_linkedin", "people_at", "recent_applications", "starts_at",
+    "tags_by_contact", "upcoming_for", "utcnow",
+]

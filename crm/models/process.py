@@ -1,0 +1,113 @@
+"""Applications and interviews: the hiring processes and who takes part in them."""
+
+import peewee
+from peewee import CharField, ForeignKeyField
+
+from crm.db import among
+from crm.fields import LineField, NoteField, TimeZoneField
+from crm.models.base import BaseModel, DateField, DateTimeField, utcnow
+from crm.models.people import Company, Contact
+from crm.vocabulary import APPLICATION_STATUSES, CLOSED_STATUSES, INTERVIEW_KINDS, OPEN_STATUSES
+
+
+class Application(BaseModel):
+    company = ForeignKeyField(Company, backref="applications", on_delete="CASCADE")
+    position = LineField(200, blank=False)
+    status = CharField(default="applied", index=True, choices=APPLICATION_STATUSES)
+    applied_on = DateField(null=True)
+    decision_expected_on = DateField(null=True)
+    check_in_on = DateField(null=True)
+    closed_on = DateField(null=True)
+    next_steps = NoteField(default="")
+    next_contact = LineField(200, default="")  # "HR (Priya Shah)", named in the letters
+    notes = NoteField(default="")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    def set_status(self, status, closed_on, today):
+        """Set the status and its closing date (today unless given); tell whether it has
+        just become rejected. The caller saves."""
+        became_rejected = status == "rejected" and self.status != "rejected"
+        self.status = status
+        # A reopened process is running again: it has no closing date.
+        self.closed_on = (closed_on or today) if status in CLOSED_STATUSES else None
+        return became_rejected
+
+    def change_status(self, status, closed_on, today):
+        """Move the application to a status and save it; after a rejection its people become
+        long-term contacts. Returns those people (the caller holds the transaction)."""
+        rejected = self.set_status(status, closed_on, today)
+        self.updated_at = utcnow()
+        self.save()
+        return self.keep_people_in_touch() if rejected else []
+
+    def keep_people_in_touch(self):
+        """Make every active person in the process long-term, except a mere assistant."""
+        seats = (Interviewer.select(Interviewer.contact).join(Interview)
+                 .where(Interview.application == self))
+        linked = (ApplicationContact.select(ApplicationContact.contact)
+                  .where(ApplicationContact.application == self))
+        people = list(Contact.select().where(Contact.id.in_(seats) | Contact.id.in_(linked),
+                                             Contact.status == "active").order_by(Contact.name))
+        (Contact.update(status="long_term", updated_at=utcnow())
+         .where(Contact.id.in_([c.id for c in people])).execute())
+        return people
+
+
+class ApplicationContact(BaseModel):
+    """A person involved in an application without (yet) an interview: a recruiter."""
+
+    application = ForeignKeyField(Application, backref="people", on_delete="CASCADE")
+    contact = ForeignKeyField(Contact, backref="application_links", on_delete="CASCADE",
+                              index=True)
+
+    class Meta:
+        indexes = ((("application", "contact"), True),)
+
+
+class Interview(BaseModel):
+    application = ForeignKeyField(Application, backref="interviews", on_delete="CASCADE")
+    starts_at = DateTimeField()  # local wall time in `timezone`
+    timezone = TimeZoneField(default="UTC")
+    kind = CharField(default="onsite", choices=INTERVIEW_KINDS)
+    location = LineField(255, default="")
+    assistant = ForeignKeyField(Contact, null=True, backref="hosted_interviews",
+                                on_delete="SET NULL")
+    discussed = NoteField(default="")
+    accomplishments = NoteField(default="")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+
+class Interviewer(BaseModel):
+    interview = ForeignKeyField(Interview, backref="interviewers", on_delete="CASCADE")
+    contact = ForeignKeyField(Contact, backref="interviews_taken", on_delete="CASCADE",
+                              index=True)
+    values = NoteField(5000, default="")  # what this interviewer said they care about
+    concerns = NoteField(5000, default="")
+
+    class Meta:
+        indexes = ((("interview", "contact"), True),)
+
+
+def application_people(applications):
+    """(application id, contact id) for everyone in the applications: people added to
+    them, interviewers and assistants. `applications` is a list or a query of ids."""
+    def among_them(field):
+        return field.in_(applications) if isinstance(applications, peewee.Query) \
+            else among(field, applications)
+
+    linked = (ApplicationContact.select(ApplicationContact.application.alias("application"),
+                                        ApplicationContact.contact.alias("contact"))
+              .where(among_them(ApplicationContact.application)))
+    seated = (Interviewer.select(Interview.application, Interviewer.contact).join(Interview)
+              .where(among_them(Interview.application)))
+    hosts = Interview.select(Interview.application, Interview.assistant).where(
+        among_them(Interview.application), Interview.assistant.is_null(False))
+    return linked | seated | hosts
+
+
+def recent_applications(closed_since):
+    """The ids of applications still open, or closed on or after `closed_since`."""
+    return Application.select(Application.id).where(
+        Application.status.in_(OPEN_STATUSES) | (Application.closed_on >= closed_since))

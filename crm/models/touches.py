@@ -1,0 +1,23 @@
+"""Touches: every letter, call, reply and meeting with a contact."""
+
+from peewee import CharField, ForeignKeyField
+
+from crm.fields import NoteField
+from crm.models.base import BaseModel, DateField, DateTimeField, utcnow
+from crm.models.news import Article
+from crm.models.people import Contact
+from crm.vocabulary import CHANNELS, DIRECTIONS
+
+
+class Touch(BaseModel):
+    contact = ForeignKeyField(Contact, backref="touches", on_delete="CASCADE")
+    happened_on = DateField()
+    channel = CharField(default="email", choices=CHANNELS)
+    direction = CharField(default="out", choices=DIRECTIONS)  # "in" is a reply
+    note = NoteField(default="")
+    article = ForeignKeyField(Article, null=True, backref="touches", on_delete="SET NULL")
+    suggestion_key = CharField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("contact", "happened_on"), False),)

@@ -1,0 +1,35 @@
+"""The pages: one blueprint per noun, on top of the core; pages import the core, never each other.
+
+Each module holds its routes and what only its templates need; anything a
+second page, a command or a job also uses lives in the core below (`crm.*`).
+Templates mirror the modules: `templates/contacts/list.html` belongs to
+`pages/contacts.py`.
+"""
+
+from crm.pages import (
+    applications,
+    calendar,
+    companies,
+    contacts,
+    errors,
+    events,
+    forms,
+    health,
+    interviews,
+    news,
+    settings,
+    today,
+    touches,
+    transfer,
+)
+
+BLUEPRINTS = (health, today, settings, contacts, companies, applications, interviews, touches,
+              events, calendar, news, transfer)
+
+
+def init_app(app):
+    """Register every page, the error pages and the forms' CSRF protection."""
+    forms.init_app(app)
+    errors.init_app(app)
+    for module in BLUEPRINTS:
+        app.register_blueprint(module.bp)
