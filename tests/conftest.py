@@ -1,14 +1,16 @@
 """Fixtures: an app on a fresh SQLite file per test, its client and CLI runner."""
 
-import re
+from datetime import UTC, datetime
 
 import pytest
 from flask.testing import FlaskClient
+from support import CSRF_FIELD
 
 from crm import create_app, schema
+from crm.calendar_feed import feed_token, namespace
 from crm.db import db
-
-CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+from crm.demo import load_demo
+from crm.models import Article, Company, Contact, Feed
 
 
 class FormClient(FlaskClient):
@@ -62,3 +64,16 @@ def database(app):
         db.connect(reuse_if_open=True)
         yield db
         db.close()
+
+
+@pytest.fixture
+def seeded(app, database):
+    """The demo job search, a touch, a feed with an article, and the calendar's secrets."""
+    with app.test_request_context():
+        load_demo()
+        feed = Feed.create(url="https://example.com/feed.xml", company=Company.get())
+        Article.create(feed=feed, identity="a1", link="https://example.com/news/1",
+                       title="Meridian opens a new office", published_at=datetime.now(UTC))
+        Contact.get().record_touch(happened_on="2026-11-01", note="Sent the thank-you letter")
+        feed_token(), namespace()  # made on first need; made here so GETs below write nothing
+    return database

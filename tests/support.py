@@ -1,4 +1,26 @@
-"""Helpers shared by the tests (conftest.py holds the fixtures)."""
+"""Helpers shared by the tests: forms as a browser fills them, the demo, page checks.
+
+conftest.py holds the fixtures; a test module imports what it needs from here,
+never from another test module.
+"""
+
+import re
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from html.parser import HTMLParser
+from urllib.parse import quote
+
+from crm import followups
+from crm.calendar_feed import feed_token
+from crm.db import db
+from crm.demo import load_demo
+from crm.models import Application, Article, Company, Contact, Event, Feed, Interview, Touch
+from crm.settings import today_for_user
+
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+TODAY = datetime.now(UTC).date()  # the tests run with the UTC time zone
+
 
 
 def contact_form(**fields):
@@ -15,3 +37,120 @@ def writes():
     from crm.db import db
 
     return db.connection().total_changes
+
+
+def load(app):
+    with app.app_context(), db.connection_context():
+        load_demo(today_for_user())
+
+
+def settings_form(**changes):
+    """The settings form as the page fills it, with changes."""
+    from crm.playbook import Rules
+    data = {"sender_name": "Jo", "timezone": "UTC"}
+    for rule in Rules.fields_for_settings():
+        if rule.default is True:
+            data["rule_" + rule.name] = "y"
+        elif rule.default is not False:
+            data["rule_" + rule.name] = str(rule.default)
+    data.update(changes)
+    return data
+
+
+def application_form(**fields):
+    """The application form's fields, as the browser sends them, with some overridden."""
+    data = {"company": "Meridian", "position": "Partnership Strategy Manager",
+            "status": "applied", "applied_on": "2026-11-01", "decision_expected_on": "",
+            "check_in_on": "", "closed_on": "", "next_contact": "", "people": "",
+            "next_steps": "", "notes": ""}
+    data.update(fields)
+    return data
+
+
+def interview_form(*interviewers, **fields):
+    """The interview form with (name, values, concerns) rows for the interviewers."""
+    data = {"on_date": "2026-11-10", "at_time": "10:00", "timezone": "America/New_York",
+            "kind": "onsite", "location": "Meridian HQ", "assistant": "", "discussed": "",
+            "accomplishments": ""}
+    for number, (name, values, concerns) in enumerate(interviewers):
+        data.update({f"interviewers-{number}-name": name,
+                     f"interviewers-{number}-values": values,
+                     f"interviewers-{number}-concerns": concerns})
+    data.update(fields)
+    return data
+
+
+def event_form(**fields):
+    """The event form's fields, as the browser sends them, with some overridden."""
+    data = {"name": "Sports Sponsorship Summit", "start_on": str(TODAY + timedelta(days=20)),
+            "end_on": "", "start_time": "", "end_time": "", "timezone": "America/New_York",
+            "place": "Javits Center, New York", "url": "", "notes": "", "people": "",
+            "companies": ""}
+    data.update(fields)
+    return data
+
+
+def rss(items):
+    """An RSS feed of (guid, title, published) items."""
+    entries = "".join(
+        f"<item><guid>{guid}</guid><title>{title}</title><link>https://acme.example/{guid}</link>"
+        f"<pubDate>{format_datetime(published)}</pubDate></item>"
+        for guid, title, published in items)
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Acme</title>{entries}' \
+           "</channel></rss>".encode()
+
+
+def sample_values():
+    """A value for every URL parameter: the newest row of its table, so fresh data shows."""
+    def newest(model):
+        return model.select(model.id).order_by(model.id.desc()).scalar()
+
+    found = followups.current(today_for_user()).suggestions
+    return {"contact_id": newest(Contact), "company_id": newest(Company),
+            "application_id": newest(Application), "interview_id": newest(Interview),
+            "event_id": newest(Event), "touch_id": newest(Touch), "feed_id": newest(Feed),
+            "article_id": newest(Article), "token": feed_token(),
+            "key": found[0].key if found else "none", "filename": "app.css"}
+
+
+def route_urls(app, methods):
+    """(method, url, endpoint) for every rule taking one of the methods, parameters filled in."""
+    with app.test_request_context():
+        values = sample_values()
+    urls = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        missing = set(rule.arguments) - set(values)
+        assert not missing, f"add a sample value for {missing} ({rule.rule}) to sample_values"
+        url = PARAMETER.sub(lambda m: quote(str(values[m.group(1)]), safe=""), rule.rule)
+        urls += [(method, url, rule.endpoint) for method in sorted(rule.methods & methods)]
+    return urls
+
+
+class PageCheck(HTMLParser):
+    """Collects what a Content-Security-Policy without 'unsafe-inline' would block."""
+
+    def __init__(self):
+        super().__init__()
+        self.problems = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "script" and not attributes.get("src"):
+            self.problems.append("inline <script>")
+        if tag == "style":
+            self.problems.append("<style> element")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"{name}= on <{tag}>")
+            if name == "style":
+                self.problems.append(f"style= on <{tag}>")
+            if name in ("href", "src", "action", "formaction") and (value or "").strip(
+                    "\x00\t\n\r ").lower().startswith("javascript:"):
+                self.problems.append(f"javascript: URL in <{tag} {name}>")
+
+
+def page_problems(html):
+    """Inline scripts, handlers, styles and javascript: URLs in an HTML page."""
+    check = PageCheck()
+    check.feed(html)
+    return check.problems

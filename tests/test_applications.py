@@ -3,6 +3,8 @@
 import re
 from datetime import UTC, date, datetime
 
+from support import application_form, interview_form
+
 from crm import followups
 from crm.models import (
     Application,
@@ -14,29 +16,6 @@ from crm.models import (
 )
 
 HOSTILE = "<script>alert(1)</script>"
-
-
-def application_form(**fields):
-    """The application form's fields, as the browser sends them, with some overridden."""
-    data = {"company": "Meridian", "position": "Partnership Strategy Manager",
-            "status": "applied", "applied_on": "2026-11-01", "decision_expected_on": "",
-            "check_in_on": "", "closed_on": "", "next_contact": "", "people": "",
-            "next_steps": "", "notes": ""}
-    data.update(fields)
-    return data
-
-
-def interview_form(*interviewers, **fields):
-    """The interview form with (name, values, concerns) rows for the interviewers."""
-    data = {"on_date": "2026-11-10", "at_time": "10:00", "timezone": "America/New_York",
-            "kind": "onsite", "location": "Meridian HQ", "assistant": "", "discussed": "",
-            "accomplishments": ""}
-    for number, (name, values, concerns) in enumerate(interviewers):
-        data.update({f"interviewers-{number}-name": name,
-                     f"interviewers-{number}-values": values,
-                     f"interviewers-{number}-concerns": concerns})
-    data.update(fields)
-    return data
 
 
 def add_application(client, **fields):

@@ -3,8 +3,7 @@
 from datetime import datetime, timedelta
 
 import pytest
-from support import contact_form
-from test_security import CSRF_FIELD
+from support import CSRF_FIELD, contact_form
 
 from crm.auth import FailureLimit, password_hash, set_password
 from crm.cli import listen_refusal

@@ -8,7 +8,7 @@ from email.policy import default
 
 import pytest
 from aiosmtpd.controller import Controller
-from test_today import load
+from support import load
 
 from crm import digest
 from crm.models import Contact

@@ -3,21 +3,11 @@
 import re
 from datetime import UTC, datetime, timedelta
 
-from support import contact_form
+from support import contact_form, event_form
 
 from crm.models import Contact, Event, EventAttendee, EventCompany
 
 TODAY = datetime.now(UTC).date()  # the tests run with the UTC time zone
-
-
-def event_form(**fields):
-    """The event form's fields, as the browser sends them, with some overridden."""
-    data = {"name": "Sports Sponsorship Summit", "start_on": str(TODAY + timedelta(days=20)),
-            "end_on": "", "start_time": "", "end_time": "", "timezone": "America/New_York",
-            "place": "Javits Center, New York", "url": "", "notes": "", "people": "",
-            "companies": ""}
-    data.update(fields)
-    return data
 
 
 def add_event(client, **fields):

@@ -13,11 +13,15 @@ import sqlite3
 from datetime import timedelta
 
 import pytest
-from support import contact_form
-from test_applications import application_form, interview_form
-from test_events import event_form
-from test_news_pages import rss
-from test_today import load, settings_form
+from support import (
+    application_form,
+    contact_form,
+    event_form,
+    interview_form,
+    load,
+    rss,
+    settings_form,
+)
 
 from crm import followups
 from crm.calendar_feed import feed_token, render_feed

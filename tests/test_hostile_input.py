@@ -10,8 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from icalendar import Calendar
 from markupsafe import escape
-from support import writes
-from test_security import page_problems, route_urls, seeded  # noqa: F401 (the fixture)
+from support import page_problems, route_urls, writes
 
 from crm import digest
 from crm.calendar_feed import feed_token

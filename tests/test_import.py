@@ -2,11 +2,11 @@
 
 import io
 import os
-import re
 from datetime import date
 from pathlib import Path
 
 import pytest
+from support import CSRF_FIELD
 
 from crm import followups
 from crm.demo import load_demo
@@ -17,13 +17,6 @@ from crm.transfer.records import FormatError
 FIXTURES = Path(__file__).parent / "fixtures"
 FORMATS = FIXTURES / "formats"
 KNOWN_PEOPLE = FIXTURES / "transfer" / "linkedin_known_people.csv"
-CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-@pytest.fixture(autouse=True)
-def own_instance_folder(app, tmp_path):
-    """Keep uploads waiting for confirmation out of the checkout's instance folder."""
-    app.instance_path = str(tmp_path / "instance")
 
 
 def upload(client, data, filename):

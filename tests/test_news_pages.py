@@ -5,10 +5,10 @@ import io
 import re
 import time
 from datetime import date, datetime, timedelta
-from email.utils import format_datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from support import rss
 
 from crm.models import Article, ArticleMatch, Company, Contact, Feed, Touch, utcnow
 from crm.news.opml import parse_opml
@@ -316,16 +316,6 @@ def test_the_contact_page_lists_news_worth_sending_until_it_is_sent(client, data
 
     bob.record_touch(happened_on=date.today(), channel="article", article=article)
     assert "News worth sending" not in page(client, f"/contacts/{bob.id}")
-
-
-def rss(items):
-    """An RSS feed of (guid, title, published) items."""
-    entries = "".join(
-        f"<item><guid>{guid}</guid><title>{title}</title><link>https://acme.example/{guid}</link>"
-        f"<pubDate>{format_datetime(published)}</pubDate></item>"
-        for guid, title, published in items)
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Acme</title>{entries}' \
-           "</channel></rss>".encode()
 
 
 def test_today_suggests_forwarding_and_congratulating_long_term_contacts(client, database,

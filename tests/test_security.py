@@ -5,65 +5,17 @@ Routes are enumerated from `app.url_map`, so a page added later is covered witho
 touching these tests; a new URL parameter only needs a sample value in `sample_values`.
 """
 
-import re
-from datetime import UTC, datetime
-from html.parser import HTMLParser
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from flask import request, url_for
-from support import contact_form, writes
+from support import CSRF_FIELD, contact_form, page_problems, route_urls, writes
 
-from crm import create_app, followups
+from crm import create_app
 from crm.auth import PUBLIC_ENDPOINTS, set_password
-from crm.calendar_feed import feed_token, namespace
-from crm.demo import load_demo
-from crm.models import Application, Article, Company, Contact, Event, Feed, Interview, Touch
+from crm.calendar_feed import feed_token
 from crm.security import CONTENT_SECURITY_POLICY
-from crm.settings import today_for_user
 
 CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
-CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-def sample_values():
-    """A value for every URL parameter: the newest row of its table, so fresh data shows."""
-    def newest(model):
-        return model.select(model.id).order_by(model.id.desc()).scalar()
-
-    found = followups.current(today_for_user()).suggestions
-    return {"contact_id": newest(Contact), "company_id": newest(Company),
-            "application_id": newest(Application), "interview_id": newest(Interview),
-            "event_id": newest(Event), "touch_id": newest(Touch), "feed_id": newest(Feed),
-            "article_id": newest(Article), "token": feed_token(),
-            "key": found[0].key if found else "none", "filename": "app.css"}
-
-
-def route_urls(app, methods):
-    """(method, url, endpoint) for every rule taking one of the methods, parameters filled in."""
-    with app.test_request_context():
-        values = sample_values()
-    urls = []
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        missing = set(rule.arguments) - set(values)
-        assert not missing, f"add a sample value for {missing} ({rule.rule}) to sample_values"
-        url = PARAMETER.sub(lambda m: quote(str(values[m.group(1)]), safe=""), rule.rule)
-        urls += [(method, url, rule.endpoint) for method in sorted(rule.methods & methods)]
-    return urls
-
-
-@pytest.fixture
-def seeded(app, database):
-    """The demo job search, a touch, a feed with an article, and the calendar's secrets."""
-    with app.test_request_context():
-        load_demo()
-        feed = Feed.create(url="https://example.com/feed.xml", company=Company.get())
-        Article.create(feed=feed, identity="a1", link="https://example.com/news/1",
-                       title="Meridian opens a new office", published_at=datetime.now(UTC))
-        Contact.get().record_touch(happened_on="2026-11-01", note="Sent the thank-you letter")
-        feed_token(), namespace()  # made on first need; made here so GETs below write nothing
-    return database
 
 
 def signed_in(app, client):
@@ -135,36 +87,6 @@ def test_with_a_password_the_public_routes_stay_open(app, client, seeded):
 def test_the_public_endpoints_all_exist(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert endpoints >= PUBLIC_ENDPOINTS  # a renamed endpoint must be renamed here too
-
-
-class PageCheck(HTMLParser):
-    """Collects what a Content-Security-Policy without 'unsafe-inline' would block."""
-
-    def __init__(self):
-        super().__init__()
-        self.problems = []
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "script" and not attributes.get("src"):
-            self.problems.append("inline <script>")
-        if tag == "style":
-            self.problems.append("<style> element")
-        for name, value in attrs:
-            if name.startswith("on"):
-                self.problems.append(f"{name}= on <{tag}>")
-            if name == "style":
-                self.problems.append(f"style= on <{tag}>")
-            if name in ("href", "src", "action", "formaction") and (value or "").strip(
-                    "\x00\t\n\r ").lower().startswith("javascript:"):
-                self.problems.append(f"javascript: URL in <{tag} {name}>")
-
-
-def page_problems(html):
-    """Inline scripts, handlers, styles and javascript: URLs in an HTML page."""
-    check = PageCheck()
-    check.feed(html)
-    return check.problems
 
 
 def test_every_page_has_the_security_headers_and_no_inline_script(app, client, seeded):

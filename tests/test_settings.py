@@ -1,6 +1,6 @@
 """The settings page: the playbook's timings, the time zone, the sender, the resume."""
 
-from test_today import load, settings_form
+from support import load, settings_form
 
 from crm.settings import get_setting, rules
 

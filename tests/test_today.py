@@ -3,16 +3,11 @@
 import re
 from datetime import date, timedelta
 
+from support import load, settings_form
+
 from crm import create_app
-from crm.db import db
-from crm.demo import load_demo
 from crm.models import Contact, SuggestionState
 from crm.settings import today_for_user
-
-
-def load(app):
-    with app.app_context(), db.connection_context():
-        load_demo(today_for_user())
 
 
 def suggestion_keys(html):
@@ -136,19 +131,6 @@ def test_time_zone_setting_decides_what_today_is(app, client, database):
     client.submit("/settings", {**settings_form(), "timezone": "Pacific/Kiritimati"})
     assert today_for_user() in (date.today(), date.today() + timedelta(days=1))
     assert "Pacific/Kiritimati" in client.get("/settings").get_data(as_text=True)
-
-
-def settings_form(**changes):
-    """The settings form as the page fills it, with changes."""
-    from crm.playbook import Rules
-    data = {"sender_name": "Jo", "timezone": "UTC"}
-    for rule in Rules.fields_for_settings():
-        if rule.default is True:
-            data["rule_" + rule.name] = "y"
-        elif rule.default is not False:
-            data["rule_" + rule.name] = str(rule.default)
-    data.update(changes)
-    return data
 
 
 def test_done_opens_the_prefilled_touch_form_and_logging_it_ends_the_suggestion(app, client,

@@ -16,8 +16,7 @@ from crm.models import (
     Feed,
     Touch,
 )
-from crm.pages.touches import TooSoon, too_soon
-from crm.playbook import format_day
+from crm.playbook import TooSoon, format_day, too_soon
 from crm.security import local_path
 
 HOSTILE = "<script>alert(1)</script>"

@@ -16,6 +16,7 @@ from .facts import (
     SuggestionState,
     TouchFacts,
 )
+from .guard import TooSoon, too_soon
 from .rules import DEFAULT_RULES, RuleField, Rules
 from .suggestion import KINDS, Suggestion, format_day, position_phrase
 
@@ -33,9 +34,11 @@ __all__ = [
     "Rules",
     "Suggestion",
     "SuggestionState",
+    "TooSoon",
     "TouchFacts",
     "format_day",
     "position_phrase",
     "suggest",
     "suggest_all",
+    "too_soon",
 ]
