@@ -5,7 +5,7 @@ never from another test module.
 """
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from html.parser import HTMLParser
 from urllib.parse import quote
@@ -14,12 +14,25 @@ from crm import followups
 from crm.calendar_feed import feed_token
 from crm.db import db
 from crm.demo import load_demo
-from crm.models import Application, Article, Company, Contact, Event, Feed, Interview, Touch
-from crm.settings import today_for_user
+from crm.models import (
+    Application,
+    Article,
+    ArticleMatch,
+    Company,
+    Contact,
+    Event,
+    Feed,
+    Interview,
+    Interviewer,
+    SuggestionState,
+    Touch,
+)
+from crm.settings import set_setting, today_for_user
 
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 TODAY = datetime.now(UTC).date()  # the tests run with the UTC time zone
+FILLED_ON = date(2026, 11, 22)  # the day fill_every_table's data is as of
 
 
 
@@ -154,3 +167,65 @@ def page_problems(html):
     check = PageCheck()
     check.feed(html)
     return check.problems
+
+
+HOSTILE = {
+    "script tag": '<script>alert("xss")</script>',
+    "event handler": '"><img src=x onerror=alert(1)>',
+    "attribute breakout": "' autofocus onfocus='alert(1)",
+    "javascript url": "javascript:alert(document.cookie)",
+    "template syntax": "{{ 7*7 }} {% raw %} ${7*7}",
+    "long text": ("A long note about a long conversation. " * 260)[:10_000].strip(),
+    "control characters": "tab\there nul\x00 bell\x07 escape\x1b[31m del\x7f vt\x0b end",
+    "right-to-left marks": "\u202eexe.cod\u202c \u200fשלום\u200e abc \u2067isolated\u2069 x",
+    "emoji": "👩🏽‍💻 Zoë 🎉 🇺🇦 family 👨‍👩‍👧",
+}
+
+
+def fill_every_table():
+    """The demo plus news, matches, answers and settings: a value in every column of every table."""
+    load_demo(FILLED_ON)
+    bob, dana, maria, priya, sam = (Contact.get(Contact.name == name) for name in (
+        "Bob Hale", "Dana Whitfield", "Maria Lopez", "Priya Shah", "Sam Okafor"))
+    meridian = bob.company
+    Company.update(website="https://meridian.example", notes='The "internal agency" 🏟').execute()
+    Contact.update(phone="+1 212 555 0100", linkedin_url="https://www.linkedin.com/in/bobhale",
+                   linkedin_connected=True, linkedin_connected_on=date(2026, 10, 12),
+                   cadence_days=60, status="long_term").where(Contact.id == bob.id).execute()
+    Contact.update(may_follow_up=False, archived_at=datetime(2026, 11, 1, 8, 30)).where(
+        Contact.id == maria.id).execute()
+    Application.update(check_in_on=FILLED_ON + timedelta(days=3),
+                       notes="Second round\nwith the VP").execute()
+    feed = Feed.create(company=meridian, url="https://meridian.example/feed.xml",
+                       title="Meridian news", site_url="https://meridian.example", etag='"abc"',
+                       last_modified="Sat, 21 Nov 2026 10:00:00 GMT",
+                       last_checked_at=datetime(2026, 11, 21, 10, 0, 0, 123456),
+                       last_success_at=datetime(2026, 11, 20, 10, 0),
+                       next_check_at=datetime(2026, 11, 22, 10, 0), error_count=2,
+                       last_error="timed out", paused=True,
+                       locked_until=datetime(2026, 11, 22, 10, 5))
+    first = Article.create(feed=feed, identity="urn:1", link="https://meridian.example/a1",
+                           title="Meridian wins award", summary_html="<p>Bob Hale named…</p>",
+                           published_at=datetime(2026, 11, 20, 9, 0))
+    second = Article.create(feed=feed, identity="urn:2", link="https://meridian.example/a1",
+                            title="Meridian wins award (again)", duplicate_of=first,
+                            published_at=datetime(2026, 11, 20, 9, 5))
+    ArticleMatch.create(article=first, contact=bob, kind="congratulate", reason="names Bob")
+    ArticleMatch.create(article=second, contact=dana)
+    Touch.create(contact=dana, happened_on=FILLED_ON, channel="article", note="Sent the award",
+                 article=first, suggestion_key="forward:1:2")
+    Event.update(notes="Booth 12", sequence=1).execute()
+    SuggestionState.create(key=f"checkin:{sam.id}", contact=sam, state="snoozed",
+                           until=FILLED_ON + timedelta(days=5))
+    set_setting("sender_name", "Alex Jordan")
+    set_setting("rules.checkin_days", 8)
+    assert Interview.select().where(Interview.assistant.is_null(False)).exists()
+    assert Interviewer.select().where(Interviewer.concerns != "").exists()
+    return priya
+
+
+def export(runner):
+    """`crm export --format json`, as bytes."""
+    result = runner.invoke(args=["export", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return result.stdout_bytes

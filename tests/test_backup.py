@@ -1,84 +1,25 @@
 """The JSON backup: every table out, and back in exactly as it was."""
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
+from support import FILLED_ON, export, fill_every_table
 
 from crm import create_app
 from crm.db import db
-from crm.demo import load_demo
 from crm.models import (
     MODELS,
     Application,
-    Article,
-    ArticleMatch,
     BaseModel,
-    Company,
     Contact,
-    Event,
-    Feed,
-    Interview,
-    Interviewer,
-    SuggestionState,
-    Touch,
 )
-from crm.settings import set_setting
 from crm.transfer import backup
 
-TODAY = date(2026, 11, 22)
+TODAY = FILLED_ON
 # Tables that are not data: the migration history (the backup's "schema"), the change log,
 # and the signed-in browsers (a restore must not bring back a login that was ended).
 BOOKKEEPING = {"schema_migration", "change_log", "login_session"}
-
-
-def fill_every_table():
-    """The demo plus news, matches, answers and settings: a value in every column of every table."""
-    load_demo(TODAY)
-    bob, dana, maria, priya, sam = (Contact.get(Contact.name == name) for name in (
-        "Bob Hale", "Dana Whitfield", "Maria Lopez", "Priya Shah", "Sam Okafor"))
-    meridian = bob.company
-    Company.update(website="https://meridian.example", notes='The "internal agency" 🏟').execute()
-    Contact.update(phone="+1 212 555 0100", linkedin_url="https://www.linkedin.com/in/bobhale",
-                   linkedin_connected=True, linkedin_connected_on=date(2026, 10, 12),
-                   cadence_days=60, status="long_term").where(Contact.id == bob.id).execute()
-    Contact.update(may_follow_up=False, archived_at=datetime(2026, 11, 1, 8, 30)).where(
-        Contact.id == maria.id).execute()
-    Application.update(check_in_on=TODAY + timedelta(days=3),
-                       notes="Second round\nwith the VP").execute()
-    feed = Feed.create(company=meridian, url="https://meridian.example/feed.xml",
-                       title="Meridian news", site_url="https://meridian.example", etag='"abc"',
-                       last_modified="Sat, 21 Nov 2026 10:00:00 GMT",
-                       last_checked_at=datetime(2026, 11, 21, 10, 0, 0, 123456),
-                       last_success_at=datetime(2026, 11, 20, 10, 0),
-                       next_check_at=datetime(2026, 11, 22, 10, 0), error_count=2,
-                       last_error="timed out", paused=True,
-                       locked_until=datetime(2026, 11, 22, 10, 5))
-    first = Article.create(feed=feed, identity="urn:1", link="https://meridian.example/a1",
-                           title="Meridian wins award", summary_html="<p>Bob Hale named…</p>",
-                           published_at=datetime(2026, 11, 20, 9, 0))
-    second = Article.create(feed=feed, identity="urn:2", link="https://meridian.example/a1",
-                            title="Meridian wins award (again)", duplicate_of=first,
-                            published_at=datetime(2026, 11, 20, 9, 5))
-    ArticleMatch.create(article=first, contact=bob, kind="congratulate", reason="names Bob")
-    ArticleMatch.create(article=second, contact=dana)
-    Touch.create(contact=dana, happened_on=TODAY, channel="article", note="Sent the award",
-                 article=first, suggestion_key="forward:1:2")
-    Event.update(notes="Booth 12", sequence=1).execute()
-    SuggestionState.create(key=f"checkin:{sam.id}", contact=sam, state="snoozed",
-                           until=TODAY + timedelta(days=5))
-    set_setting("sender_name", "Alex Jordan")
-    set_setting("rules.checkin_days", 8)
-    assert Interview.select().where(Interview.assistant.is_null(False)).exists()
-    assert Interviewer.select().where(Interviewer.concerns != "").exists()
-    return priya
-
-
-def export(runner):
-    """`crm export --format json`, as bytes."""
-    result = runner.invoke(args=["export", "--format", "json"])
-    assert result.exit_code == 0, result.output
-    return result.stdout_bytes
 
 
 def empty_app(tmp_path, name):

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from icalendar import Calendar
 from markupsafe import escape
-from support import page_problems, route_urls, writes
+from support import HOSTILE, page_problems, route_urls, writes
 
 from crm import digest
 from crm.calendar_feed import feed_token
@@ -19,17 +19,6 @@ from crm.models import Contact, Event
 from crm.settings import today_for_user
 
 # The one list: what a stranger, a pasted web page or a feed might put in a field.
-HOSTILE = {
-    "script tag": '<script>alert("xss")</script>',
-    "event handler": '"><img src=x onerror=alert(1)>',
-    "attribute breakout": "' autofocus onfocus='alert(1)",
-    "javascript url": "javascript:alert(document.cookie)",
-    "template syntax": "{{ 7*7 }} {% raw %} ${7*7}",
-    "long text": ("A long note about a long conversation. " * 260)[:10_000].strip(),
-    "control characters": "tab\there nul\x00 bell\x07 escape\x1b[31m del\x7f vt\x0b end",
-    "right-to-left marks": "\u202eexe.cod\u202c \u200fשלום\u200e abc \u2067isolated\u2069 x",
-    "emoji": "👩🏽‍💻 Zoë 🎉 🇺🇦 family 👨‍👩‍👧",
-}
 TEXT_INPUTS = {"text", "search", ""}
 SAMPLE = {"date": "2026-11-20", "time": "10:00", "number": "30"}
 

@@ -15,9 +15,7 @@ from datetime import date, datetime, time
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from support import contact_form, writes
-from test_backup import export, fill_every_table
-from test_hostile_input import HOSTILE
+from support import HOSTILE, contact_form, export, fill_every_table, writes
 
 from crm.calendar_feed import feed_token
 from crm.models import Contact, Event
