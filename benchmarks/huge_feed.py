@@ -16,7 +16,7 @@ import time
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from crm import create_app
+from crm import create_app, schema
 from crm.db import db
 from crm.models import Article, Feed, utcnow
 
@@ -83,6 +83,7 @@ def main():
         from crm.news.sync import refresh
 
         with app.app_context(), db.connection_context():
+            schema.migrate()
             Feed.create(url=f"http://127.0.0.1:{server.server_address[1]}/huge.xml")
             writer = Writer(f"{workdir}/crm.db")
             writer.start()

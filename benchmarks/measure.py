@@ -4,7 +4,7 @@ import argparse
 import statistics
 import time
 
-from crm import create_app
+from crm import create_app, schema
 from crm.db import db
 
 LIST_PAGES = {
@@ -66,6 +66,7 @@ def main():
     parser.add_argument("url", help="peewee database URL of a generated data set")
     args = parser.parse_args()
     app = create_app({"DATABASE_URL": args.url, "SECRET_KEY": "bench"})
+    schema.migrate()  # a data set made by an older version
     with app.app_context():
         db.connect(reuse_if_open=True)
         client = app.test_client()

@@ -16,7 +16,7 @@ import tempfile
 import time
 from datetime import date, timedelta
 
-from crm import create_app
+from crm import create_app, schema
 from crm.db import db
 from crm.models import Company, Contact
 from crm.transfer import backup, importer
@@ -73,6 +73,7 @@ def figures(url, rows=10_000):
         copy = create_app({"DATABASE_URL": f"sqlite:///{os.path.join(folder, 'copy.db')}",
                            "SECRET_KEY": "bench"})
         with copy.app_context(), db.connection_context():
+            schema.migrate()  # a new, empty database, as `crm restore` makes it
             def restore():
                 with open(path, encoding="utf-8") as f:
                     return backup.restore(json.load(f))

@@ -9,7 +9,7 @@ from peewee import JOIN, SQL, NodeList
 from crm.models import Article, ArticleMatch, Company, Contact, Feed, Touch
 from crm.news.match import CONGRATULATE
 from crm.news.store import is_original
-from crm.pages.pagination import paginate
+from crm.pagination import paginate
 
 
 def listed(company_id=None):

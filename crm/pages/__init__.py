@@ -2,6 +2,7 @@
 
 Each module holds its routes and what only its templates need; anything a
 second page, a command or a job also uses lives in the core below (`crm.*`).
+`forms`, `lookup`, `errors` and `timeline` serve the pages and are not pages.
 Templates mirror the modules: `templates/contacts/list.html` belongs to
 `pages/contacts.py`.
 """

@@ -17,7 +17,7 @@ from crm.models import (
 )
 from crm.pages.forms import ApplicationForm, ConfirmForm, StatusForm
 from crm.pages.lookup import as_id, get_or_404
-from crm.pages.pagination import page_number, paginate
+from crm.pagination import page_number, paginate
 from crm.settings import today_for_user
 from crm.vocabulary import APPLICATION_STATUSES, OPEN_STATUSES
 

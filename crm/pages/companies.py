@@ -7,7 +7,7 @@ from crm.db import db
 from crm.models import Application, Company, Contact, utcnow
 from crm.pages.forms import CompanyForm
 from crm.pages.lookup import get_or_404
-from crm.pages.pagination import page_number, paginate
+from crm.pagination import page_number, paginate
 
 bp = Blueprint("companies", __name__, url_prefix="/companies")
 

@@ -14,8 +14,8 @@ from crm.db import db
 from crm.models import Company, Contact, Tag, normal_email, normal_linkedin, tags_by_contact, utcnow
 from crm.pages.forms import ConfirmForm, ContactForm
 from crm.pages.lookup import get_or_404
-from crm.pages.pagination import page_number, paginate
 from crm.pages.timeline import timeline_for
+from crm.pagination import page_number, paginate
 from crm.vocabulary import CONTACT_STATUSES, ROLES
 
 bp = Blueprint("contacts", __name__, url_prefix="/contacts")

@@ -21,7 +21,7 @@ from crm.models import (
 )
 from crm.pages.forms import Accepts, ConfirmForm, stripped
 from crm.pages.lookup import get_or_404
-from crm.pages.pagination import page_number, paginate
+from crm.pagination import page_number, paginate
 from crm.settings import today_for_user, user_timezone
 
 bp = Blueprint("events", __name__, url_prefix="/events")

@@ -25,7 +25,7 @@ from crm.news.opml import OpmlError
 from crm.news.sync import plural
 from crm.pages.forms import ConfirmForm
 from crm.pages.lookup import as_id, get_or_404
-from crm.pages.pagination import page_number
+from crm.pagination import page_number
 from crm.settings import rules, today_for_user
 
 bp = Blueprint("news", __name__)
