@@ -72,7 +72,7 @@ def histories(today, contact_ids=None):
     horizon = today - timedelta(days=HORIZON_DAYS)
     wanted = None if contact_ids is None else set(contact_ids)
     recent = [pk for (pk,) in recent_applications(
-        today - timedelta(days=CLOSED_PROCESS_DAYS)).tuples()]
+        today - timedelta(days=CLOSED_PROCESS_DAYS), wanted).tuples()]
     applications, interviews = _process_facts(recent, wanted)
     # Only long-term contacts and people in a process can get a suggestion:
     # skipping the rest keeps a 10,000-contact address book cheap.

@@ -107,7 +107,16 @@ def application_people(applications):
     return linked | seated | hosts
 
 
-def recent_applications(closed_since):
-    """The ids of applications still open, or closed on or after `closed_since`."""
-    return Application.select(Application.id).where(
+def recent_applications(closed_since, contact_ids=None):
+    """The ids of applications still open, or closed on or after `closed_since`; with
+    `contact_ids`, only those these contacts take part in."""
+    query = Application.select(Application.id).where(
         Application.status.in_(OPEN_STATUSES) | (Application.closed_on >= closed_since))
+    if contact_ids is None:
+        return query
+    linked = (ApplicationContact.select(ApplicationContact.application)
+              .where(among(ApplicationContact.contact, contact_ids)))
+    seated = (Interview.select(Interview.application).join(Interviewer)
+              .where(among(Interviewer.contact, contact_ids)))
+    hosted = Interview.select(Interview.application).where(among(Interview.assistant, contact_ids))
+    return query.where(Application.id.in_(linked | seated | hosted))
