@@ -77,8 +77,8 @@ def histories(today, contact_ids=None):
     # Only long-term contacts and people in a process can get a suggestion:
     # skipping the rest keeps a 10,000-contact address book cheap.
     in_process = application_people(recent)
-    contacts = list(_contacts(wanted, in_process.select_from(in_process.c.contact)).namedtuples())
-    chosen_ids = [row.id for row in contacts]
+    contacts = raw_rows(_contacts(wanted, in_process.select_from(in_process.c.contact)))
+    chosen_ids = [row[0] for row in contacts]
     tags = _tags(chosen_ids)
     touches = _touches(horizon, chosen_ids)
     articles = _articles(today, chosen_ids)
@@ -87,16 +87,21 @@ def histories(today, contact_ids=None):
     resume_updated_on = _date(get_setting("resume_updated_on"))
     return [
         playbook.History(
-            contact=playbook.ContactFacts(**row._asdict(), tags=tuple(tags.get(row.id, ()))),
-            interviews=interviews.get(row.id, ()),
-            applications=applications.get(row.id, ()),
-            touches=touches.get(row.id, ()),
-            articles=articles.get(row.id, ()),
-            events=events.get(row.id, ()),
+            contact=playbook.ContactFacts(
+                id=pk, name=name, company=company, title=title, role=role, status=status,
+                may_follow_up=bool(may_follow_up), cadence_days=cadence_days,
+                linkedin_connected=bool(linkedin_connected), notes=notes, email=email,
+                preferred_channel=preferred_channel, tags=tuple(tags.get(pk, ()))),
+            interviews=interviews.get(pk, ()),
+            applications=applications.get(pk, ()),
+            touches=touches.get(pk, ()),
+            articles=articles.get(pk, ()),
+            events=events.get(pk, ()),
             resume_updated_on=resume_updated_on,
-            states=states.get(row.id, {}),
+            states=states.get(pk, {}),
         )
-        for row in contacts
+        for (pk, name, company, title, role, status, may_follow_up, cadence_days,
+             linkedin_connected, notes, email, preferred_channel) in contacts
     ]
 
 
@@ -176,8 +181,8 @@ def _contacts(wanted, in_process):
 def _tags(wanted):
     result = defaultdict(list)
     query = (ContactTag.select(ContactTag.contact, Tag.name).join(Tag)
-             .where(_in(ContactTag.contact, wanted)).tuples())
-    for contact_id, name in query:
+             .where(_in(ContactTag.contact, wanted)))
+    for contact_id, name in raw_rows(query):
         result[contact_id].append(name)
     return result
 
