@@ -33,7 +33,8 @@ def measure(client, url, repeat=30, headers=None, status=200, warm=False):
     cold = url.endswith("?cold")
     url = url.removesuffix("?cold")
     extensions = client.application.extensions
-    extensions.pop("crm.followups", None)
+    if not warm:
+        extensions.pop("crm.followups", None)
     if cold:
         extensions.pop("crm.feed", None)
     statements = []
