@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, request
 from peewee import JOIN, fn
 
 from crm import changes, playbook
@@ -130,6 +130,19 @@ def current(today=None):
             cache.clear()  # yesterday's answer or another database's is no use now
             cache[key] = kept
         return kept
+
+
+def init_app(app):
+    """After a page writes, bring the kept suggestions up to date before answering."""
+
+    @app.after_request
+    def _catch_up(response):
+        # The change log says whom the write concerned; patching them now, in
+        # the request that wrote, spares the page the user goes to next. A
+        # write that changed nothing the playbook reads costs one query.
+        if request.method == "POST" and response.status_code < 400 and not db.is_closed():
+            current()
+        return response
 
 
 def compute(today, tz, seq=None):
