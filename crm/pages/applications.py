@@ -24,7 +24,9 @@ from crm.vocabulary import APPLICATION_STATUSES, OPEN_STATUSES
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
 FIELDS = ("position", "applied_on", "decision_expected_on", "check_in_on", "next_contact",
-          "next_steps", "notes")
+          "next_steps", "notes", "source", "posting_url", "location", "work_mode", "salary_min",
+          "salary_max", "currency", "answered_on", "resume_version", "cover_letter_version",
+          "job_description")
 
 
 @bp.get("")
@@ -99,6 +101,7 @@ def edit(application_id):
     if request.method == "GET":
         form.company.data = application.company.name
         form.people.data = "\n".join(c.name for c in people_of(application))
+        form.referrer.data = application.referrer.name if application.referrer else ""
     if form.validate_on_submit() and save_application(application, form):
         flash(f"Saved the application for {application.position}.", "success")
         return redirect(url_for(".detail", application_id=application.id))
@@ -151,15 +154,23 @@ def save_application(application, form):
     error is then on the people field and nothing is saved).
     """
     company_name = " ".join(form.company.data.split())
-    found, errors = match_contacts(form.people_names(),
-                                   Company.get_or_none(Company.name == company_name))
+    company = Company.get_or_none(Company.name == company_name)
+    found, errors = match_contacts(form.people_names(), company)
     if errors:
         form.people.errors = list(form.people.errors) + list(errors.values())
+        return None
+    referrer = [form.referrer.data] if form.referrer.data else []
+    # A referrer is someone you know, often elsewhere: any contact of the name will do.
+    referred_by, errors = match_contacts(referrer, None)
+    if errors:
+        form.referrer.errors = list(form.referrer.errors) + list(errors.values())
         return None
     with db.atomic():
         application.company = Company.named(company_name)
         for name in FIELDS:
             setattr(application, name, getattr(form, name).data)
+        referrers = contacts_for(referred_by, None, "other")
+        application.referrer = referrers[0] if referrers else None
         rejected = application.set_status(form.status.data, form.closed_on.data,
                                            today_for_user())
         application.updated_at = utcnow()
