@@ -117,6 +117,9 @@ PAGE_WRITES = {
         f"/applications/{running_application().id}/status",
         {"status": "rejected", "closed_on": ""},
         form_page=f"/applications/{running_application().id}"),
+    "applications.move": lambda c, s: c.submit(
+        f"/applications/{running_application().id}/move", {"status": "rejected"},
+        form_page="/applications/board"),
     "applications.delete": lambda c, s: c.submit(
         f"/applications/{running_application().id}/delete", {}),
     "interviews.create": lambda c, s: c.submit(

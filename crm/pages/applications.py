@@ -123,6 +123,24 @@ def change_status(application_id):
     return redirect(url_for(".detail", application_id=application.id))
 
 
+@bp.post("/<int:application_id>/move")
+def move(application_id):
+    """Move a card on the board to another status (a button, or a drag that presses one)."""
+    application = get_or_404(Application, application_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        errors = " ".join(e for field_errors in form.errors.values() for e in field_errors)
+        flash(f"{application.position} was not moved: {errors}", "error")
+        return redirect(url_for("board.index"))
+    with db.atomic():
+        moved = application.change_status(form.status.data, form.closed_on.data,
+                                          today_for_user())
+    label = dict(APPLICATION_STATUSES)[application.status].lower()
+    flash(f"Moved {application.position} at {application.company.name} to {label}.", "success")
+    announce(moved)
+    return redirect(url_for("board.index", _anchor=f"application-{application.id}"))
+
+
 @bp.route("/<int:application_id>/delete", methods=["GET", "POST"])
 def delete(application_id):
     """Delete an application and its interviews, after asking."""
