@@ -8,6 +8,7 @@ from flask import Blueprint, render_template
 from peewee import fn
 
 from crm import followups
+from crm.db import among
 from crm.models import Application, Company, Contact, Interview, application_people
 from crm.pages.forms import StatusForm
 from crm.playbook import format_day
@@ -53,27 +54,37 @@ class Card:
 def index():
     """Open applications by status, closed ones folded away, with their people and next steps."""
     today = today_for_user()
-    open_apps = list(Application.select(Application, Company).join(Company)
-                     .where(Application.status.in_(OPEN_STATUSES))
+    open_apps = list(on_cards().where(Application.status.in_(OPEN_STATUSES))
                      .order_by(Application.applied_on.desc(nulls="LAST"), Application.id.desc()))
-    closed_query = (Application.select(Application, Company).join(Company)
-                    .where(Application.status.in_(CLOSED_STATUSES)))
-    closed = list(closed_query.order_by(Application.closed_on.desc(nulls="LAST"),
-                                        Application.id.desc()).limit(CLOSED_SHOWN))
+    closed = list(on_cards().where(Application.status.in_(CLOSED_STATUSES))
+                  .order_by(Application.closed_on.desc(nulls="LAST"), Application.id.desc())
+                  .limit(CLOSED_SHOWN))
+    closed_total = Application.select().where(Application.status.in_(CLOSED_STATUSES)).count()
     shown = open_apps + closed
     cards = make_cards(shown, today)
     columns = [(value, label, [cards[a.id] for a in open_apps if a.status == value])
                for value, label in COLUMNS]
     return render_template("applications/board.html", columns=columns,
                            closed=[cards[a.id] for a in closed],
-                           closed_total=closed_query.count(), form=StatusForm(), today=today,
+                           closed_total=closed_total, form=StatusForm(), today=today,
                            format_day=format_day)
+
+
+def on_cards():
+    """Applications with their company, only the columns a card shows: a pasted job
+    description can be long, and a board has a hundred cards."""
+    return Application.select(
+        Application.id, Application.position, Application.status, Application.applied_on,
+        Application.check_in_on, Application.decision_expected_on, Application.closed_on,
+        Application.next_steps, Application.referrer, Company.id, Company.name).join(Company)
 
 
 def make_cards(applications, today):
     """A card per application, in a fixed number of queries however many there are."""
     ids = [a.id for a in applications]
-    due = {s.contact_id for s in followups.current(today).suggestions if s.due <= today}
+    snapshot = followups.current(today)
+    due = snapshot.derive(f"due contacts {today}", lambda: frozenset(
+        s.contact_id for s in snapshot.suggestions if s.due <= today))
     people = defaultdict(list)
     for app_id, contact_id in application_people(ids).tuples():
         people[app_id].append(contact_id)
@@ -81,12 +92,11 @@ def make_cards(applications, today):
         if application.referrer_id:
             people[application.id].append(application.referrer_id)
     wanted = {cid for cids in people.values() for cid in cids}
-    names = dict(Contact.select(Contact.id, Contact.name)
-                 .where(Contact.id.in_(list(wanted))).tuples()) if wanted else {}
+    names = dict(Contact.select(Contact.id, Contact.name).where(among(Contact.id, wanted))
+                 .tuples())
     interviews = dict(Interview.select(Interview.application, fn.MIN(Interview.starts_at))
-                      .where(Interview.application.in_(ids),
-                             Interview.starts_at >= today)
-                      .group_by(Interview.application).tuples()) if ids else {}
+                      .where(among(Interview.application, ids), Interview.starts_at >= today)
+                      .group_by(Interview.application).tuples())
     cards = {}
     for application in applications:
         step, on = next_step(application, interviews.get(application.id), today)

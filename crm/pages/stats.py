@@ -8,6 +8,7 @@ from statistics import median
 from flask import Blueprint, render_template
 from peewee import Case, fn
 
+from crm.followups import as_date, raw_rows
 from crm.models import Application, Interview
 from crm.settings import today_for_user
 from crm.vocabulary import APPLICATION_STATUSES, OPEN_STATUSES, SOURCES, THROUGH_A_PERSON
@@ -33,16 +34,21 @@ class Row:
 def index():
     """The numbers a job seeker asks about their search, as charts with their figures."""
     today = today_for_user()
-    by_source, by_referral = answers_and_interviews()
+    counts = tallies()
     waits = days_to_answer()
     open_counts = open_processes()
-    through, interviews = interviews_through_a_person()
+    through = sum(held for (source, referred), (_, _, held) in counts.items()
+                  if referred or source in THROUGH_A_PERSON)
+    interviews = sum(held for _, _, held in counts.values())
     return render_template(
         "applications/stats.html", weekly=applications_a_week(today),
-        by_source=by_source, by_referral=by_referral, waits=wait_rows(waits),
-        median_wait=median(waits) if waits else None, open_counts=open_counts,
-        open_total=sum(row.value for row in open_counts), through=through,
-        interviews=interviews,
+        by_source=rates(grouped(counts, lambda source, _: source), SOURCES),
+        by_referral=rates(grouped(counts, lambda source, referred: "referral" if referred or
+                                  source == "referral" else "cold"),
+                          (("referral", "Referred by someone"), ("cold", "Without a referral"))),
+        waits=wait_rows(waits), median_wait=median(waits) if waits else None,
+        open_counts=open_counts, open_total=sum(row.value for row in open_counts),
+        through=through, interviews=interviews,
         through_share=round(100 * through / interviews) if interviews else None)
 
 
@@ -59,8 +65,37 @@ def applications_a_week(today):
     return [Row(f"{week:%-d %b}", counts[n], str(counts[n])) for n, week in enumerate(weeks)]
 
 
+def tallies():
+    """(source, whether someone referred you) -> [applications, answered, interviews], in two
+    queries: every other figure adds these up."""
+    referred = Application.referrer.is_null(False)
+    answered = (Application.answered_on.is_null(False)
+                | Application.status.in_(["interviewing", "offer", "hired"]))
+    counts = {}
+    for source, has_referrer, sent, got in (
+            Application.select(Application.source, referred, fn.COUNT(Application.id),
+                               fn.SUM(Case(None, [(answered, 1)], 0)))
+            .group_by(Application.source, referred).tuples()):
+        counts[source, bool(has_referrer)] = [sent, got or 0, 0]
+    for source, has_referrer, held in (
+            Interview.select(Application.source, referred, fn.COUNT(Interview.id))
+            .join(Application).group_by(Application.source, referred).tuples()):
+        counts[source, bool(has_referrer)][2] = held
+    return counts
+
+
+def grouped(counts, key):
+    """The tallies added up by key(source, referred)."""
+    totals = {}
+    for (source, referred), values in counts.items():
+        total = totals.setdefault(key(source, referred), [0, 0, 0])
+        for n, value in enumerate(values):
+            total[n] += value
+    return totals
+
+
 def rates(groups, labels):
-    """Per group: (applications, answered, interviews) -> rows of answers and interviews."""
+    """Rows of the answer rate and of interviews per application, for each labelled group."""
     answers, interviews = [], []
     for key, label in labels:
         sent, answered, held = groups.get(key, (0, 0, 0))
@@ -74,32 +109,13 @@ def rates(groups, labels):
     return answers, interviews
 
 
-def answers_and_interviews():
-    """Answer rate and interviews per application, by source and by referral against cold."""
-    answered = (Application.answered_on.is_null(False)
-                | Application.status.in_(["interviewing", "offer", "hired"]))
-    referred = (Application.source == "referral") | Application.referrer.is_null(False)
-    kind = Case(None, [(referred, "referral")], "cold")
-    held = dict(Interview.select(Application.source, fn.COUNT(Interview.id))
-                .join(Application).group_by(Application.source).tuples())
-    held_kind = dict(Interview.select(kind, fn.COUNT(Interview.id))
-                     .join(Application).group_by(kind).tuples())
-    sums = (fn.COUNT(Application.id), fn.SUM(Case(None, [(answered, 1)], 0)))
-    by_source = {source: (sent, got or 0, held.get(source, 0)) for source, sent, got in
-                 Application.select(Application.source, *sums)
-                 .group_by(Application.source).tuples()}
-    by_kind = {key: (sent, got or 0, held_kind.get(key, 0)) for key, sent, got in
-               Application.select(kind, *sums).group_by(kind).tuples()}
-    return (rates(by_source, SOURCES),
-            rates(by_kind, (("referral", "Referred by someone"), ("cold", "Without a referral"))))
-
-
 def days_to_answer():
     """Days from applying to the first answer, for each application that has both dates."""
-    return [(answered - applied).days for applied, answered in
-            Application.select(Application.applied_on, Application.answered_on)
-            .where(Application.applied_on.is_null(False), Application.answered_on.is_null(False),
-                   Application.answered_on >= Application.applied_on).tuples()]
+    # The driver's rows: converting thousands of dates through peewee cost most of the page.
+    return [(as_date(answered) - as_date(applied)).days for applied, answered in raw_rows(
+        Application.select(Application.applied_on, Application.answered_on)
+        .where(Application.applied_on.is_null(False), Application.answered_on.is_null(False),
+               Application.answered_on >= Application.applied_on))]
 
 
 def wait_rows(waits):
@@ -116,13 +132,3 @@ def open_processes():
                   .group_by(Application.status).tuples())
     return [Row(label, counts.get(value, 0), str(counts.get(value, 0)))
             for value, label in APPLICATION_STATUSES if value in OPEN_STATUSES]
-
-
-def interviews_through_a_person():
-    """(interviews in applications a person brought, all interviews)."""
-    person = (Application.source.in_(sorted(THROUGH_A_PERSON))
-              | Application.referrer.is_null(False))
-    through, total = (Interview.select(fn.SUM(Case(None, [(person, 1)], 0)),
-                                       fn.COUNT(Interview.id))
-                      .join(Application).tuples().get())
-    return through or 0, total
