@@ -108,11 +108,11 @@ PAGE_WRITES = {
         {"name": "Renamed Inc", "website": "", "notes": ""}),
     "applications.create": lambda c, s: c.submit("/applications/new", application_form(
         company="Meridian Sports & Entertainment", people="Dana Whitfield",
-        applied_on=today().isoformat())),
+        applied_on=today().isoformat(), source="referral", referrer="Sam Okafor")),
     "applications.edit": lambda c, s: c.submit(
         f"/applications/{running_application().id}/edit", application_form(
             company=running_application().company.name, position="Head of Partnerships",
-            status="interviewing", people="Priya Shah")),
+            status="interviewing", people="Priya Shah", referrer="Bob Hale")),
     "applications.change_status": lambda c, s: c.submit(
         f"/applications/{running_application().id}/status",
         {"status": "rejected", "closed_on": ""},

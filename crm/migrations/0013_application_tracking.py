@@ -29,6 +29,10 @@ def up(migrator, db):
         migrator.add_column('application', 'cover_letter_filename', CharField(default='')),
         migrator.add_column('application', 'job_description', TextField(default='')),
         migrator.add_index('application', ('source',), False))
+    if isinstance(db, SqliteDatabase):
+        # The change log's triggers now also name the referrer; crm.schema makes them anew.
+        for event in ('update', 'delete'):
+            db.execute_sql(f'DROP TRIGGER IF EXISTS "application_{event}_logged"')
 
 
 def down(migrator, db):

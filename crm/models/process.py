@@ -159,7 +159,7 @@ def application_people(applications):
 
 def recent_applications(closed_since, contact_ids=None):
     """The ids of applications still open, or closed on or after `closed_since`; with
-    `contact_ids`, only those these contacts take part in."""
+    `contact_ids`, only those these contacts take part in or referred the user to."""
     query = Application.select(Application.id).where(
         Application.status.in_(OPEN_STATUSES) | (Application.closed_on >= closed_since))
     if contact_ids is None:
@@ -169,4 +169,5 @@ def recent_applications(closed_since, contact_ids=None):
     seated = (Interview.select(Interview.application).join(Interviewer)
               .where(among(Interviewer.contact, contact_ids)))
     hosted = Interview.select(Interview.application).where(among(Interview.assistant, contact_ids))
-    return query.where(Application.id.in_(linked | seated | hosted))
+    return query.where(Application.id.in_(linked | seated | hosted)
+                       | among(Application.referrer, contact_ids))
