@@ -123,7 +123,8 @@ def sample_values():
             "application_id": newest(Application), "interview_id": newest(Interview),
             "event_id": newest(Event), "touch_id": newest(Touch), "feed_id": newest(Feed),
             "article_id": newest(Article), "token": feed_token(),
-            "key": found[0].key if found else "none", "filename": "app.css"}
+            "key": found[0].key if found else "none", "filename": "app.css",
+            "kind": "resume"}  # a default of the document routes, not in their paths
 
 
 def route_urls(app, methods):

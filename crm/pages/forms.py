@@ -6,6 +6,7 @@ from wtforms import (
     BooleanField,
     DateField,
     FieldList,
+    FileField,
     Form,
     FormField,
     HiddenField,
@@ -18,7 +19,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from crm.fields import InvalidValue, LineField, NoteField, check, checker
+from crm import documents
+from crm.fields import InvalidValue, LineField, NoteField, check, checker, one_line
 from crm.models import Application, Company, Contact, Interview, Interviewer, Tag, Touch
 from crm.pages.lookup import as_id
 from crm.vocabulary import (
@@ -222,6 +224,38 @@ class ApplicationForm(FlaskForm):
     job_description = TextAreaField("Job description", [Accepts(Application.job_description)],
                                     filters=[text], description="Pasted from the posting: it "
                                                                 "may be gone when you interview.")
+    resume_upload = FileField("Resume file", description=(
+        f"The file you sent: PDF or Word (.docx), up to {documents.MAX_BYTES // 2**20} MB. "
+        "Only you can download it."))
+    remove_resume = BooleanField("Remove the stored resume file")
+    cover_letter_upload = FileField("Cover letter file", description="PDF or Word (.docx).")
+    remove_cover_letter = BooleanField("Remove the stored cover letter file")
+
+    def uploaded(self, kind):
+        """The checked upload for "resume" or "cover_letter" as (file name, bytes), or None."""
+        return getattr(self, f"_{kind}_upload", None)
+
+    def _check_upload(self, kind, field):
+        """Read and check a chosen file once; remember it for saving."""
+        upload = field.data
+        if not getattr(upload, "filename", ""):
+            return
+        data = upload.read(documents.MAX_BYTES + 1)
+        # The name as the user knows it, one line, without a path some browsers add.
+        name = one_line(upload.filename.replace("\\", "/").rsplit("/", 1)[-1])[:200]
+        try:
+            documents.check(name, data)
+        except documents.DocumentError as error:
+            raise ValidationError(str(error)) from None
+        setattr(self, f"_{kind}_upload", (name, data))
+
+    def validate_resume_upload(self, field):
+        """A resume file must be a PDF or DOCX within the size cap."""
+        self._check_upload("resume", field)
+
+    def validate_cover_letter_upload(self, field):
+        """A cover letter file must be a PDF or DOCX within the size cap."""
+        self._check_upload("cover_letter", field)
 
     def people_names(self):
         """The names typed in the people box."""
