@@ -88,6 +88,9 @@ def test_the_board_shows_a_column_per_open_status_with_people_and_next_steps(app
     assert "Senior Partnerships Analyst" not in board_column(page, "applied")
     closed = page[page.index("closed-column"):]
     assert "Manager of Partnership Strategy and Service" in closed and "Rejected" in closed
+    listed = html(client, "/applications?status=closed")
+    assert "Manager of Partnership Strategy and Service" in listed
+    assert "Senior Partnerships Analyst" not in listed
 
 
 def test_the_next_step_falls_back_to_the_next_date(client, database):

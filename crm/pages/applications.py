@@ -29,7 +29,7 @@ from crm.pages.forms import ApplicationForm, ConfirmForm, StatusForm
 from crm.pages.lookup import as_id, get_or_404
 from crm.pagination import page_number, paginate
 from crm.settings import today_for_user
-from crm.vocabulary import APPLICATION_STATUSES, OPEN_STATUSES
+from crm.vocabulary import APPLICATION_STATUSES, CLOSED_STATUSES, OPEN_STATUSES
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
@@ -48,6 +48,8 @@ def index():
                        Application.applied_on.desc(nulls="LAST"), Application.id.desc()))
     if status == "open":
         query = query.where(Application.status.in_(OPEN_STATUSES))
+    elif status == "closed":
+        query = query.where(Application.status.in_(CLOSED_STATUSES))
     elif status in dict(APPLICATION_STATUSES):
         query = query.where(Application.status == status)
     else:
