@@ -203,3 +203,33 @@ def test_applications_in_the_csv_export(app, client, runner, database):
     assert result.exit_code == 0 and result.output.lstrip("\ufeff") == response.get_data(
         as_text=True).lstrip("\ufeff").replace("\r\n", "\n")
     assert runner.invoke(args=["export", "--format", "vcard", "--applications"]).exit_code == 2
+
+
+def test_the_referrer_s_page_tells_the_referral(client, database):
+    ana = Contact.create(name="Ana Lee")
+    add(client, position="Analyst", company="Globex", source="referral", referrer="Ana Lee")
+    assert "Referred you for Analyst at Globex (applied)" in html(client, f"/contacts/{ana.id}")
+
+
+def test_migration_0013_keeps_every_application(tmp_path):
+    from peewee import SqliteDatabase
+
+    from crm.db import db as proxy
+    from crm.schema import migration_runner
+
+    database = SqliteDatabase(str(tmp_path / "old.db"))
+    proxy.initialize(database)
+    with database.connection_context():
+        migration_runner().up("0008_change_log")
+        database.execute_sql("INSERT INTO company (name, website, notes, created_at, updated_at) "
+                             "VALUES ('Acme', '', '', '2026-01-01', '2026-01-01')")
+        database.execute_sql(
+            "INSERT INTO application (company_id, position, status, applied_on, next_steps, "
+            "next_contact, notes, created_at, updated_at) VALUES (1, 'Analyst', 'interviewing', "
+            "'2026-10-01', 'Call back', 'HR', 'kept', '2026-10-01', '2026-10-01')")
+        assert migration_runner().up() == ["0013_application_tracking"]
+        application = Application.get()
+    assert (application.position, application.status, application.notes) == (
+        "Analyst", "interviewing", "kept")
+    assert (application.source, application.referrer_id, application.salary_min,
+            application.resume_file, application.job_description) == ("", None, None, "", "")
