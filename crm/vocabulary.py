@@ -84,6 +84,8 @@ SUGGESTION_STATES = (("done", "Done"), ("snoozed", "Snoozed"), ("skipped", "Skip
 RUNNING_STATUSES = frozenset({"applied", "interviewing"})
 OPEN_STATUSES = RUNNING_STATUSES | {"offer"}
 CLOSED_STATUSES = frozenset(value for value, _ in APPLICATION_STATUSES) - OPEN_STATUSES
+# An application in these has had the employer's answer, whatever it was.
+ANSWERED_STATUSES = frozenset({"interviewing", "offer", "rejected", "hired"})
 
 # LinkedIn refuses an invitation note longer than this.
 LINKEDIN_NOTE_LIMIT = 300

@@ -102,3 +102,13 @@ def test_through_the_app_the_referrer_gets_the_thanks_then_the_outcome(app, clie
     assert not [s for s in followups.current().suggestions if s.contact_id == ana.id]
     assert followups.current().suggestions == followups.compute(
         TODAY, followups.user_timezone()).suggestions
+
+
+def test_a_late_thanks_says_where_the_process_stands():
+    for status, words in (("interviewing", "It has already led to interviews"),
+                          ("offer", "It has led to an offer, which I am considering now")):
+        history = History(contact=ANA, referrals=[referral(status=status)])
+        [thanks] = found(history, MON)
+        body = render_draft(thanks, history, "John Doe", SHIPPED).body
+        assert f"for the Analyst position at Acme. {words}" in body
+        assert "I have sent in my application" not in body

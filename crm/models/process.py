@@ -8,6 +8,7 @@ from crm.fields import LineField, NoteField, RangeField, TimeZoneField, WebAddre
 from crm.models.base import BaseModel, DateField, DateTimeField, utcnow
 from crm.models.people import Company, Contact
 from crm.vocabulary import (
+    ANSWERED_STATUSES,
     APPLICATION_STATUSES,
     CLOSED_STATUSES,
     CURRENCIES,
@@ -19,8 +20,6 @@ from crm.vocabulary import (
 
 # A yearly salary in any currency fits below this (a billion yen is a lot, but not this).
 SALARY_LIMIT = 10**10
-# Moving out of "applied" to these means the employer answered.
-ANSWERED_STATUSES = frozenset({"interviewing", "offer", "rejected", "hired"})
 
 
 class Application(BaseModel):

@@ -11,7 +11,13 @@ from peewee import Case, fn
 from crm.followups import as_date, raw_rows
 from crm.models import Application, Interview
 from crm.settings import today_for_user
-from crm.vocabulary import APPLICATION_STATUSES, OPEN_STATUSES, SOURCES, THROUGH_A_PERSON
+from crm.vocabulary import (
+    ANSWERED_STATUSES,
+    APPLICATION_STATUSES,
+    OPEN_STATUSES,
+    SOURCES,
+    THROUGH_A_PERSON,
+)
 
 bp = Blueprint("stats", __name__, url_prefix="/applications")
 
@@ -69,8 +75,9 @@ def tallies():
     """(source, whether someone referred you) -> [applications, answered, interviews], in two
     queries: every other figure adds these up."""
     referred = Application.referrer.is_null(False)
+    # Applications from before the first-answer date was recorded count by their status.
     answered = (Application.answered_on.is_null(False)
-                | Application.status.in_(["interviewing", "offer", "hired"]))
+                | Application.status.in_(sorted(ANSWERED_STATUSES)))
     counts = {}
     for source, has_referrer, sent, got in (
             Application.select(Application.source, referred, fn.COUNT(Application.id),
