@@ -55,7 +55,7 @@ def test_when_it_closes_the_referrer_hears_the_outcome():
     draft = render_draft(outcome, history, "John Doe", SHIPPED)
     assert draft.subject == "An update on the Analyst position at Acme"
     assert draft.body.startswith("Dear Ana,")
-    assert "Acme has decided to go with another candidate for the Analyst position" in draft.body
+    assert "Acme has decided to go with another candidate for the Analyst position.\n" in draft.body
     assert "Thank you again for referring me." in draft.body
     assert draft.body.endswith("Best regards,\nJohn Doe")
 
