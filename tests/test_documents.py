@@ -13,11 +13,13 @@ PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def docx():
-    """The smallest ZIP a Word document is recognised by."""
+    """The smallest ZIP a Word document is recognised by, the same bytes every time."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
+        for name, text in (("[Content_Types].xml", "<Types/>"),
+                           ("word/document.xml", "<w:document/>")):
+            # A fixed time: ZIP entries carry one, and two calls must give the same bytes.
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 11, 1, 0, 0, 0)), text)
     return out.getvalue()
 
 

@@ -204,8 +204,8 @@ def save_application(application, form):
     error is then on the people field and nothing is saved).
     """
     company_name = " ".join(form.company.data.split())
-    company = Company.get_or_none(Company.name == company_name)
-    found, errors = match_contacts(form.people_names(), company)
+    found, errors = match_contacts(form.people_names(),
+                                   Company.get_or_none(Company.name == company_name))
     if errors:
         form.people.errors = list(form.people.errors) + list(errors.values())
         return None
@@ -253,20 +253,23 @@ def attach_documents(application, form):
     removes, to delete once the row is committed.
     """
     stored, replaced = [], []
-    for kind in ("resume", "cover_letter"):
-        upload = form.uploaded(kind)
-        removing = getattr(form, f"remove_{kind}").data
-        old = getattr(application, f"{kind}_file")
-        if not (upload or removing):
-            continue
-        if old:
-            replaced.append(old)
-        name, data = upload or ("", b"")
-        new = documents.store(name, data) if upload else ""
-        if new:
-            stored.append(new)
-        setattr(application, f"{kind}_file", new)
-        setattr(application, f"{kind}_filename", name)
+    try:
+        for kind in ("resume", "cover_letter"):
+            upload = form.uploaded(kind)
+            if not (upload or getattr(form, f"remove_{kind}").data):
+                continue
+            if getattr(application, f"{kind}_file"):
+                replaced.append(getattr(application, f"{kind}_file"))
+            name, data = upload or ("", b"")
+            new = documents.store(name, data) if upload else ""
+            if new:
+                stored.append(new)
+            setattr(application, f"{kind}_file", new)
+            setattr(application, f"{kind}_filename", name)
+    except OSError:
+        for name in stored:  # the first file written, when the second could not be
+            documents.remove(name)
+        raise
     return stored, replaced
 
 
