@@ -52,6 +52,7 @@ STATUSES = ["active"] * 16 + ["long_term"] * 3 + ["do_not_contact"]
 CHANNELS = ["email", "phone", "voicemail", "letter", "linkedin_message", "meeting", "article"]
 CLOSED = ["rejected", "rejected", "rejected", "withdrawn", "hired"]
 OPEN_DAYS = 60  # applications newer than this may still be open
+SOURCES = ["job_board"] * 5 + ["company_site"] * 2 + ["recruiter"] * 2 + ["referral", ""]
 
 
 def scaled(factor):
@@ -101,11 +102,15 @@ def generate(url, sizes, seed=42, today=None):
         Contact.update(last_touch_on=Touch.select(Touch.happened_on).where(
             Touch.contact == Contact.id).order_by(Touch.happened_on.desc()).limit(1)).execute()
         applied = [day() for _ in range(sizes["applications"])]
+        # The fields added later draw from their own generator, so the rest of the data set
+        # stays what it was and figures compare across versions.
+        tracked = random.Random(seed + 1)
         applications = bulk(Application, [
-            {"company": rng.choice(companies), "position": rng.choice(TITLES),
-             "applied_on": on, "closed_on": None if open_ else on + timedelta(days=30),
-             "created_at": on, "updated_at": on + timedelta(days=30),
-             "status": rng.choice(["applied", "interviewing"] if open_ else CLOSED)}
+            tracked_fields(tracked, contact_ids, {
+                "company": rng.choice(companies), "position": rng.choice(TITLES),
+                "applied_on": on, "closed_on": None if open_ else on + timedelta(days=30),
+                "created_at": on, "updated_at": on + timedelta(days=30),
+                "status": rng.choice(["applied", "interviewing"] if open_ else CLOSED)})
             for on in applied
             for open_ in [(today - on).days < OPEN_DAYS and rng.random() < 0.5]])
         interviewed = [rng.randrange(len(applications)) for _ in range(sizes["interviews"])]
@@ -133,6 +138,27 @@ def generate(url, sizes, seed=42, today=None):
                        for n in range(sizes["articles"])])
     return {model.__name__: model.select().count() for model in
             (Company, Contact, Touch, Application, Interview, Event, Feed, Article)}
+
+
+def tracked_fields(rng, contact_ids, row):
+    """An application row with what job trackers record: source, referrer, pay, first answer."""
+    source = rng.choice(SOURCES)
+    if row["status"] == "interviewing" and rng.random() < 0.2:
+        row["status"] = "offer"
+    answered = row["status"] != "applied" and not (row["status"] == "withdrawn"
+                                                   and rng.random() < 0.5)
+    low = rng.randrange(50, 150) * 1000
+    return {**row, "source": source,
+            "referrer": rng.choice(contact_ids) if source == "referral" else None,
+            "answered_on": row["applied_on"] + timedelta(days=rng.randrange(1, 40))
+            if answered else None,
+            "salary_min": low, "salary_max": low + rng.randrange(0, 40) * 1000,
+            "currency": rng.choice(["USD", "USD", "EUR", "GBP"]),
+            "work_mode": rng.choice(["onsite", "hybrid", "remote", ""]),
+            "location": rng.choice(["New York, NY", "Chicago, IL", "London", "Remote", ""]),
+            "posting_url": f"https://jobs.example/{rng.randrange(10**6)}",
+            "resume_version": rng.choice(["2026 sports", "2026 general", ""]),
+            "job_description": "Own the partnership pipeline.\nReport to the VP."}
 
 
 def bulk(model, rows, batch=500):

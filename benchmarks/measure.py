@@ -19,6 +19,8 @@ LIST_PAGES = {
     "contact page": "/contacts/5000",
     "companies": "/companies",
     "company page": "/companies/1000",
+    "applications board": "/applications/board",
+    "What works (application stats)": "/applications/stats",
 }
 
 

@@ -38,6 +38,8 @@ PAGES = [
     ("contact list, a late page", "/contacts?sort=added&page=150", 50),
     ("contact page", "/contacts/{contact}", 50),
     ("News page", "/news", 100),
+    ("applications board", "/applications/board", 100),
+    ("What works (application stats)", "/applications/stats", 100),
 ]
 
 

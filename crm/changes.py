@@ -52,7 +52,9 @@ WATCHED = {
     SuggestionState: (EVERY, [("contact", "{row}.contact_id")]),
     ArticleMatch: (EVERY, [("contact", "{row}.contact_id")]),
     EventAttendee: (EVERY, [("contact", "{row}.contact_id")]),
-    Application: (("UPDATE", "DELETE"), [("application", "{row}.id")]),
+    # The referrer is marked too: they are no person *in* the application, and the one
+    # replaced by an edit must lose their suggestions.
+    Application: (EVERY, [("application", "{row}.id"), ("contact", "{row}.referrer_id")]),
     ApplicationContact: (EVERY, [("application", "{row}.application_id"),
                                  ("contact", "{row}.contact_id")]),
     Interview: (EVERY, [("application", "{row}.application_id"),

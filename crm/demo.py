@@ -78,7 +78,9 @@ def load_story(people, today):
         status="rejected", applied_on=interview_day - timedelta(days=14),
         closed_on=today - timedelta(days=2),
         next_contact="HR (Priya Shah)",
-        next_steps="Stay in touch with HR (Priya) about the hiring process.")
+        next_steps="Stay in touch with HR (Priya) about the hiring process.",
+        source="recruiter", answered_on=interview_day - timedelta(days=6),
+        location="New York, NY", work_mode="onsite", resume_version="2026 sponsorship")
     ApplicationContact.create(application=meridian, contact=priya)
     interview = Interview.create(
         application=meridian, starts_at=datetime.combine(interview_day, time(10, 0)),
@@ -102,7 +104,11 @@ def load_story(people, today):
 
     northwind = Application.create(
         company=sam.company, position="Senior Partnerships Analyst", status="interviewing",
-        applied_on=today - timedelta(days=20), decision_expected_on=today + timedelta(days=10))
+        applied_on=today - timedelta(days=20), decision_expected_on=today + timedelta(days=10),
+        source="job_board", answered_on=today - timedelta(days=12), location="Chicago, IL",
+        work_mode="hybrid", salary_min=85_000, salary_max=100_000, currency="USD",
+        posting_url="https://example.com/jobs/northwind-partnerships-analyst",
+        next_steps="Send the marathon sponsorship figures Sam asked for.")
     second = Interview.create(
         application=northwind, starts_at=datetime.combine(today - timedelta(days=1),
                                                           time(14, 30)),

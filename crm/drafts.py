@@ -114,7 +114,7 @@ def _letter_values(
     """Everything a letter template may use; each name is always defined."""
     contact = history.contact
     interview = _find(history.interviews, suggestion.interview_id)
-    application = _find(history.applications, suggestion.application_id)
+    application = _find((*history.applications, *history.referrals), suggestion.application_id)
     job = interview or application
     position = job.position if job else ""
     company = (job.company if job else "") or contact.company

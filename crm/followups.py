@@ -73,11 +73,14 @@ def histories(today, contact_ids=None):
     wanted = None if contact_ids is None else set(contact_ids)
     recent = [pk for (pk,) in recent_applications(
         today - timedelta(days=CLOSED_PROCESS_DAYS), wanted).tuples()]
-    applications, interviews = _process_facts(recent, wanted)
-    # Only long-term contacts and people in a process can get a suggestion:
-    # skipping the rest keeps a 10,000-contact address book cheap.
+    applications, interviews, referrals = _process_facts(recent, wanted)
+    # Only long-term contacts, people in a process and whoever referred the user to one
+    # can get a suggestion: skipping the rest keeps a 10,000-contact address book cheap.
     in_process = application_people(recent)
-    contacts = raw_rows(_contacts(wanted, in_process.select_from(in_process.c.contact)))
+    referrers = Application.select(Application.referrer).where(
+        among(Application.id, recent), Application.referrer.is_null(False))
+    contacts = raw_rows(_contacts(wanted, in_process.select_from(in_process.c.contact)
+                                  | referrers))
     chosen_ids = [row[0] for row in contacts]
     tags = _tags(chosen_ids)
     touches = _touches(horizon, chosen_ids)
@@ -94,6 +97,7 @@ def histories(today, contact_ids=None):
                 preferred_channel=preferred_channel, tags=tuple(tags.get(pk, ()))),
             interviews=interviews.get(pk, ()),
             applications=applications.get(pk, ()),
+            referrals=referrals.get(pk, ()),
             touches=touches.get(pk, ()),
             articles=articles.get(pk, ()),
             events=events.get(pk, ()),
@@ -201,11 +205,13 @@ def _tags(wanted):
 
 
 def _process_facts(recent, wanted):
-    """Applications and interviews still open or recent, keyed by each contact in them."""
+    """Applications and interviews still open or recent, keyed by each contact in them; and
+    the applications keyed by whoever referred the user to them."""
     apps = {row.id: row for row in Application.select(
         Application.id, Company.name.alias("company"), Application.position,
         Application.status, Application.applied_on, Application.decision_expected_on,
-        Application.check_in_on, Application.closed_on, Application.next_contact)
+        Application.check_in_on, Application.closed_on, Application.next_contact,
+        Application.referrer)
         .join(Company).where(among(Application.id, recent)).namedtuples()}
     people = defaultdict(set)
     for app_id, contact_id in application_people(recent).tuples():
@@ -226,8 +232,12 @@ def _process_facts(recent, wanted):
         applied_on=app.applied_on, decision_expected_on=app.decision_expected_on,
         check_in_on=app.check_in_on,
         rejected_on=app.closed_on if app.status == "rejected" else None,
+        closed_on=app.closed_on, referrer_id=app.referrer,
         contact_ids=tuple(sorted(people[app_id]))) for app_id, app in apps.items()}
-    applications = defaultdict(list)
+    applications, referrals = defaultdict(list), defaultdict(list)
+    for app_id, app in apps.items():
+        if app.referrer and (wanted is None or app.referrer in wanted):
+            referrals[app.referrer].append(app_facts[app_id])
     for app_id, contact_ids in people.items():
         for contact_id in contact_ids:
             if wanted is None or contact_id in wanted:
@@ -250,7 +260,7 @@ def _process_facts(recent, wanted):
     for interview in interviews.values():
         if interview.assistant and (wanted is None or interview.assistant in wanted):
             by_contact[interview.assistant].append(interview_facts(interview))
-    return applications, by_contact
+    return applications, by_contact, referrals
 
 
 def _touches(horizon, wanted):

@@ -49,6 +49,26 @@ APPLICATION_STATUSES = (
     ("withdrawn", "Withdrawn"),
     ("hired", "Hired"),
 )
+# Where an application came from; a referral and a recruiter are people bringing you in.
+SOURCES = (
+    ("", "Not recorded"),
+    ("job_board", "Job board"),
+    ("company_site", "Company website"),
+    ("recruiter", "Recruiter"),
+    ("referral", "Referral"),
+    ("other", "Other"),
+)
+THROUGH_A_PERSON = frozenset({"referral", "recruiter"})
+WORK_MODES = (
+    ("", "Not recorded"),
+    ("onsite", "On site"),
+    ("hybrid", "Hybrid"),
+    ("remote", "Remote"),
+)
+# ISO 4217 codes of the currencies job postings most often quote salaries in.
+CURRENCIES = (("", "—"), *((code, code) for code in (
+    "USD", "EUR", "GBP", "CAD", "AUD", "CHF", "SEK", "NOK", "DKK", "PLN", "INR", "JPY",
+    "SGD", "NZD", "BRL", "MXN", "ZAR")))
 INTERVIEW_KINDS = (
     ("phone", "Phone screen"),
     ("video", "Video call"),
@@ -64,6 +84,8 @@ SUGGESTION_STATES = (("done", "Done"), ("snoozed", "Snoozed"), ("skipped", "Skip
 RUNNING_STATUSES = frozenset({"applied", "interviewing"})
 OPEN_STATUSES = RUNNING_STATUSES | {"offer"}
 CLOSED_STATUSES = frozenset(value for value, _ in APPLICATION_STATUSES) - OPEN_STATUSES
+# An application in these has had the employer's answer, whatever it was.
+ANSWERED_STATUSES = frozenset({"interviewing", "offer", "rejected", "hired"})
 
 # LinkedIn refuses an invitation note longer than this.
 LINKEDIN_NOTE_LIMIT = 300
@@ -75,6 +97,8 @@ LABELS = {
     "preferred_channel": dict(PREFERRED_CHANNELS),
     "application_status": dict(APPLICATION_STATUSES),
     "interview_kind": dict(INTERVIEW_KINDS),
+    "source": dict(SOURCES),
+    "work_mode": dict(WORK_MODES),
 }
 
 

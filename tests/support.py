@@ -123,7 +123,8 @@ def sample_values():
             "application_id": newest(Application), "interview_id": newest(Interview),
             "event_id": newest(Event), "touch_id": newest(Touch), "feed_id": newest(Feed),
             "article_id": newest(Article), "token": feed_token(),
-            "key": found[0].key if found else "none", "filename": "app.css"}
+            "key": found[0].key if found else "none", "filename": "app.css",
+            "kind": "resume"}  # a default of the document routes, not in their paths
 
 
 def route_urls(app, methods):
@@ -195,7 +196,17 @@ def fill_every_table():
     Contact.update(may_follow_up=False, archived_at=datetime(2026, 11, 1, 8, 30)).where(
         Contact.id == maria.id).execute()
     Application.update(check_in_on=FILLED_ON + timedelta(days=3),
-                       notes="Second round\nwith the VP").execute()
+                       notes="Second round\nwith the VP",
+                       posting_url="https://meridian.example/jobs/42?ref=board",
+                       location="New York, NY", work_mode="hybrid", salary_min=95_000,
+                       salary_max=120_000, currency="USD", source="referral", referrer=bob,
+                       answered_on=FILLED_ON - timedelta(days=9), resume_version="2026-11 sports",
+                       cover_letter_version="v3 partnerships",
+                       resume_file="3f1c0ad2b7e94c5a8d6e1f2a3b4c5d6e.pdf",
+                       resume_filename="Résumé – Alex Jordan.pdf",
+                       cover_letter_file="9a8b7c6d5e4f30211203948576abcdef.docx",
+                       cover_letter_filename="Cover letter.docx",
+                       job_description="About the role\n\t• Own partnerships 🏟").execute()
     feed = Feed.create(company=meridian, url="https://meridian.example/feed.xml",
                        title="Meridian news", site_url="https://meridian.example", etag='"abc"',
                        last_modified="Sat, 21 Nov 2026 10:00:00 GMT",

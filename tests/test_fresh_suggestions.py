@@ -108,15 +108,18 @@ PAGE_WRITES = {
         {"name": "Renamed Inc", "website": "", "notes": ""}),
     "applications.create": lambda c, s: c.submit("/applications/new", application_form(
         company="Meridian Sports & Entertainment", people="Dana Whitfield",
-        applied_on=today().isoformat())),
+        applied_on=today().isoformat(), source="referral", referrer="Sam Okafor")),
     "applications.edit": lambda c, s: c.submit(
         f"/applications/{running_application().id}/edit", application_form(
             company=running_application().company.name, position="Head of Partnerships",
-            status="interviewing", people="Priya Shah")),
+            status="interviewing", people="Priya Shah", referrer="Bob Hale")),
     "applications.change_status": lambda c, s: c.submit(
         f"/applications/{running_application().id}/status",
         {"status": "rejected", "closed_on": ""},
         form_page=f"/applications/{running_application().id}"),
+    "applications.move": lambda c, s: c.submit(
+        f"/applications/{running_application().id}/move", {"status": "rejected"},
+        form_page="/applications/board"),
     "applications.delete": lambda c, s: c.submit(
         f"/applications/{running_application().id}/delete", {}),
     "interviews.create": lambda c, s: c.submit(

@@ -4,10 +4,22 @@ import peewee
 from peewee import CharField, ForeignKeyField
 
 from crm.db import among
-from crm.fields import LineField, NoteField, TimeZoneField
+from crm.fields import LineField, NoteField, RangeField, TimeZoneField, WebAddressField
 from crm.models.base import BaseModel, DateField, DateTimeField, utcnow
 from crm.models.people import Company, Contact
-from crm.vocabulary import APPLICATION_STATUSES, CLOSED_STATUSES, INTERVIEW_KINDS, OPEN_STATUSES
+from crm.vocabulary import (
+    ANSWERED_STATUSES,
+    APPLICATION_STATUSES,
+    CLOSED_STATUSES,
+    CURRENCIES,
+    INTERVIEW_KINDS,
+    OPEN_STATUSES,
+    SOURCES,
+    WORK_MODES,
+)
+
+# A yearly salary in any currency fits below this (a billion yen is a lot, but not this).
+SALARY_LIMIT = 10**10
 
 
 class Application(BaseModel):
@@ -23,11 +35,48 @@ class Application(BaseModel):
     notes = NoteField(default="")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
+    # What job trackers record about a posting (migration 0013).
+    posting_url = WebAddressField(default="")
+    location = LineField(200, default="")
+    work_mode = CharField(default="", choices=WORK_MODES)
+    salary_min = RangeField(0, SALARY_LIMIT, null=True)
+    salary_max = RangeField(0, SALARY_LIMIT, null=True)
+    currency = CharField(default="", choices=CURRENCIES)
+    source = CharField(default="", index=True, choices=SOURCES)
+    referrer = ForeignKeyField(Contact, null=True, backref="referrals", on_delete="SET NULL")
+    answered_on = DateField(null=True)  # the employer's first answer, of any kind
+    resume_version = LineField(100, default="")
+    cover_letter_version = LineField(100, default="")
+    # The files sent: a random name in the instance folder, and the name they were uploaded as.
+    resume_file = LineField(64, default="")
+    resume_filename = LineField(200, default="")
+    cover_letter_file = LineField(64, default="")
+    cover_letter_filename = LineField(200, default="")
+    job_description = NoteField(100_000, default="")
+
+    @classmethod
+    def row_problem(cls, row):
+        """A salary range must not end below where it starts."""
+        low, high = row.get("salary_min"), row.get("salary_max")
+        if low is not None and high is not None and high < low:
+            return "salary_max", "The top of the salary range is below its bottom."
+        return None
+
+    def salary_range(self):
+        """The salary as written on a posting ("60,000–80,000 EUR"), or "" when not recorded."""
+        amounts = [f"{n:,}" for n in (self.salary_min, self.salary_max) if n is not None]
+        if not amounts:
+            return ""
+        return " ".join(filter(None, ["–".join(dict.fromkeys(amounts)), self.currency]))
 
     def set_status(self, status, closed_on, today):
         """Set the status and its closing date (today unless given); tell whether it has
         just become rejected. The caller saves."""
         became_rejected = status == "rejected" and self.status != "rejected"
+        if (status in ANSWERED_STATUSES and self.status == "applied"
+                and self.answered_on is None):
+            # Moving on from "applied" is hearing back: the stats count days to this answer.
+            self.answered_on = closed_on if status in CLOSED_STATUSES and closed_on else today
         self.status = status
         # A reopened process is running again: it has no closing date.
         self.closed_on = (closed_on or today) if status in CLOSED_STATUSES else None
@@ -109,7 +158,7 @@ def application_people(applications):
 
 def recent_applications(closed_since, contact_ids=None):
     """The ids of applications still open, or closed on or after `closed_since`; with
-    `contact_ids`, only those these contacts take part in."""
+    `contact_ids`, only those these contacts take part in or referred the user to."""
     query = Application.select(Application.id).where(
         Application.status.in_(OPEN_STATUSES) | (Application.closed_on >= closed_since))
     if contact_ids is None:
@@ -119,4 +168,5 @@ def recent_applications(closed_since, contact_ids=None):
     seated = (Interview.select(Interview.application).join(Interviewer)
               .where(among(Interviewer.contact, contact_ids)))
     hosted = Interview.select(Interview.application).where(among(Interview.assistant, contact_ids))
-    return query.where(Application.id.in_(linked | seated | hosted))
+    return query.where(Application.id.in_(linked | seated | hosted)
+                       | among(Application.referrer, contact_ids))

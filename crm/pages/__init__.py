@@ -9,6 +9,7 @@ Templates mirror the modules: `templates/contacts/list.html` belongs to
 
 from crm.pages import (
     applications,
+    board,
     calendar,
     companies,
     contacts,
@@ -19,13 +20,14 @@ from crm.pages import (
     interviews,
     news,
     settings,
+    stats,
     today,
     touches,
     transfer,
 )
 
-BLUEPRINTS = (health, today, settings, contacts, companies, applications, interviews, touches,
-              events, calendar, news, transfer)
+BLUEPRINTS = (health, today, settings, contacts, companies, applications, board, stats,
+              interviews, touches, events, calendar, news, transfer)
 
 
 def init_app(app):

@@ -1,8 +1,18 @@
 """Applications: the list, an application's page, the form, and changing the status."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from peewee import Case
 
+from crm import documents
 from crm.db import db
 from crm.models import (
     Application,
@@ -19,12 +29,14 @@ from crm.pages.forms import ApplicationForm, ConfirmForm, StatusForm
 from crm.pages.lookup import as_id, get_or_404
 from crm.pagination import page_number, paginate
 from crm.settings import today_for_user
-from crm.vocabulary import APPLICATION_STATUSES, OPEN_STATUSES
+from crm.vocabulary import APPLICATION_STATUSES, CLOSED_STATUSES, OPEN_STATUSES
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
 FIELDS = ("position", "applied_on", "decision_expected_on", "check_in_on", "next_contact",
-          "next_steps", "notes")
+          "next_steps", "notes", "source", "posting_url", "location", "work_mode", "salary_min",
+          "salary_max", "currency", "answered_on", "resume_version", "cover_letter_version",
+          "job_description")
 
 
 @bp.get("")
@@ -36,6 +48,8 @@ def index():
                        Application.applied_on.desc(nulls="LAST"), Application.id.desc()))
     if status == "open":
         query = query.where(Application.status.in_(OPEN_STATUSES))
+    elif status == "closed":
+        query = query.where(Application.status.in_(CLOSED_STATUSES))
     elif status in dict(APPLICATION_STATUSES):
         query = query.where(Application.status == status)
     else:
@@ -99,6 +113,7 @@ def edit(application_id):
     if request.method == "GET":
         form.company.data = application.company.name
         form.people.data = "\n".join(c.name for c in people_of(application))
+        form.referrer.data = application.referrer.name if application.referrer else ""
     if form.validate_on_submit() and save_application(application, form):
         flash(f"Saved the application for {application.position}.", "success")
         return redirect(url_for(".detail", application_id=application.id))
@@ -120,6 +135,42 @@ def change_status(application_id):
     return redirect(url_for(".detail", application_id=application.id))
 
 
+@bp.post("/<int:application_id>/move")
+def move(application_id):
+    """Move a card on the board to another status (a button, or a drag that presses one)."""
+    application = get_or_404(Application, application_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        errors = " ".join(e for field_errors in form.errors.values() for e in field_errors)
+        flash(f"{application.position} was not moved: {errors}", "error")
+        return redirect(url_for("board.index"))
+    with db.atomic():
+        moved = application.change_status(form.status.data, form.closed_on.data,
+                                          today_for_user())
+    label = dict(APPLICATION_STATUSES)[application.status].lower()
+    flash(f"Moved {application.position} at {application.company.name} to {label}.", "success")
+    announce(moved)
+    return redirect(url_for("board.index", _anchor=f"application-{application.id}"))
+
+
+@bp.get("/<int:application_id>/resume", defaults={"kind": "resume"})
+@bp.get("/<int:application_id>/cover-letter", defaults={"kind": "cover_letter"})
+def document(application_id, kind):
+    """Download the resume or cover letter file sent with the application, never shown inline."""
+    application = get_or_404(Application, application_id)
+    path = documents.path_of(getattr(application, f"{kind}_file"))
+    if path is None:
+        # Removed since the page was loaded, or restored from a backup without the files.
+        flash(f"No {kind.replace('_', ' ')} file is stored for this application.", "error")
+        return redirect(url_for(".detail", application_id=application.id))
+    stored = getattr(application, f"{kind}_file")
+    name = getattr(application, f"{kind}_filename") or f"{kind.replace('_', '-')}{path.suffix}"
+    # An attachment, with the name as uploaded (RFC 6266: werkzeug adds filename* for
+    # names that are not ASCII); no browser renders a user's file in the app's origin.
+    return send_file(path, mimetype=documents.mimetype(stored), as_attachment=True,
+                     download_name=name, max_age=0)
+
+
 @bp.route("/<int:application_id>/delete", methods=["GET", "POST"])
 def delete(application_id):
     """Delete an application and its interviews, after asking."""
@@ -129,6 +180,8 @@ def delete(application_id):
         company_id = application.company_id
         with db.atomic():
             application.delete_instance()
+        for name in (application.resume_file, application.cover_letter_file):
+            documents.remove(name)
         flash(f"Deleted the application for {application.position}.", "success")
         return redirect(url_for("companies.detail", company_id=company_id))
     return render_template("delete.html", form=form,
@@ -156,25 +209,68 @@ def save_application(application, form):
     if errors:
         form.people.errors = list(form.people.errors) + list(errors.values())
         return None
-    with db.atomic():
-        application.company = Company.named(company_name)
-        for name in FIELDS:
-            setattr(application, name, getattr(form, name).data)
-        rejected = application.set_status(form.status.data, form.closed_on.data,
-                                           today_for_user())
-        application.updated_at = utcnow()
-        application.save()
-        wanted = contacts_for(found, application.company, "recruiter")
-        (ApplicationContact.delete()
-         .where(ApplicationContact.application == application,
-                ApplicationContact.contact.not_in([c.id for c in wanted])).execute())
-        for contact in wanted:
-            ApplicationContact.insert(application=application, contact=contact) \
-                .on_conflict_ignore().execute()
-        # After the people are saved, so a recruiter typed in with the rejection counts.
-        moved = application.keep_people_in_touch() if rejected else []
+    referrer = [form.referrer.data] if form.referrer.data else []
+    # A referrer is someone you know, often elsewhere: any contact of the name will do.
+    referred_by, errors = match_contacts(referrer, None)
+    if errors:
+        form.referrer.errors = list(form.referrer.errors) + list(errors.values())
+        return None
+    stored, replaced = attach_documents(application, form)
+    try:
+        with db.atomic():
+            application.company = Company.named(company_name)
+            for name in FIELDS:
+                setattr(application, name, getattr(form, name).data)
+            referrers = contacts_for(referred_by, None, "other")
+            application.referrer = referrers[0] if referrers else None
+            rejected = application.set_status(form.status.data, form.closed_on.data,
+                                               today_for_user())
+            application.updated_at = utcnow()
+            application.save()
+            wanted = contacts_for(found, application.company, "recruiter")
+            (ApplicationContact.delete()
+             .where(ApplicationContact.application == application,
+                    ApplicationContact.contact.not_in([c.id for c in wanted])).execute())
+            for contact in wanted:
+                ApplicationContact.insert(application=application, contact=contact) \
+                    .on_conflict_ignore().execute()
+            # After the people are saved, so a recruiter typed in with the rejection counts.
+            moved = application.keep_people_in_touch() if rejected else []
+    except BaseException:
+        for name in stored:
+            documents.remove(name)  # no row names them: they would lie there forever
+        raise
+    for name in replaced:
+        documents.remove(name)
     announce(moved)
     return application
+
+
+def attach_documents(application, form):
+    """Store the files chosen in the form and name them on the application (not saved yet).
+
+    Returns the names stored now, and those of the files they replace or the form
+    removes, to delete once the row is committed.
+    """
+    stored, replaced = [], []
+    try:
+        for kind in ("resume", "cover_letter"):
+            upload = form.uploaded(kind)
+            if not (upload or getattr(form, f"remove_{kind}").data):
+                continue
+            if getattr(application, f"{kind}_file"):
+                replaced.append(getattr(application, f"{kind}_file"))
+            name, data = upload or ("", b"")
+            new = documents.store(name, data) if upload else ""
+            if new:
+                stored.append(new)
+            setattr(application, f"{kind}_file", new)
+            setattr(application, f"{kind}_filename", name)
+    except OSError:
+        for name in stored:  # the first file written, when the second could not be
+            documents.remove(name)
+        raise
+    return stored, replaced
 
 
 def announce(moved):

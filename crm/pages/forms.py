@@ -6,6 +6,7 @@ from wtforms import (
     BooleanField,
     DateField,
     FieldList,
+    FileField,
     Form,
     FormField,
     HiddenField,
@@ -18,17 +19,21 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from crm.fields import InvalidValue, LineField, NoteField, check, checker
+from crm import documents
+from crm.fields import InvalidValue, LineField, NoteField, check, checker, one_line
 from crm.models import Application, Company, Contact, Interview, Interviewer, Tag, Touch
 from crm.pages.lookup import as_id
 from crm.vocabulary import (
     APPLICATION_STATUSES,
     CHANNELS,
     CONTACT_STATUSES,
+    CURRENCIES,
     DIRECTIONS,
     INTERVIEW_KINDS,
     PREFERRED_CHANNELS,
     ROLES,
+    SOURCES,
+    WORK_MODES,
 )
 
 csrf = CSRFProtect()
@@ -194,6 +199,64 @@ class ApplicationForm(FlaskForm):
     next_steps = TextAreaField("Next steps", [Accepts(Application.next_steps)], filters=[text])
     notes = TextAreaField("Notes", [Accepts(Application.notes)], filters=[text])
 
+    # The posting and how it came about, in their own fieldset (templates/applications/form.html).
+    source = SelectField("Source", choices=options(SOURCES), default="")
+    referrer = StringField("Referred by", [Accepts(Contact.name)], filters=[squeezed],
+                           description="The person who referred you. A name you do not have "
+                                       "yet is added as a contact.")
+    posting_url = StringField("Posting URL", [Accepts(Application.posting_url)],
+                              filters=[text])
+    location = StringField("Location", [Accepts(Application.location)], filters=[text])
+    work_mode = SelectField("On site, hybrid or remote", choices=options(WORK_MODES),
+                            default="")
+    salary_min = IntegerField("Salary from", [Optional(), Accepts(Application.salary_min)],
+                              description="A year, in whole units.")
+    salary_max = IntegerField("Salary to", [Optional(), Accepts(Application.salary_max)])
+    currency = SelectField("Currency", choices=options(CURRENCIES), default="")
+    answered_on = optional_date("First answer on", "The day they first answered, whatever "
+                                                   "the answer; filled in when it moves on "
+                                                   "from applied.")
+    resume_version = StringField("Resume version sent", [Accepts(Application.resume_version)],
+                                 filters=[text], description='A label, e.g. "2026-11 sports".')
+    cover_letter_version = StringField("Cover letter version sent",
+                                       [Accepts(Application.cover_letter_version)],
+                                       filters=[text])
+    job_description = TextAreaField("Job description", [Accepts(Application.job_description)],
+                                    filters=[text], description="Pasted from the posting: it "
+                                                                "may be gone when you interview.")
+    resume_upload = FileField("Resume file", description=(
+        f"The file you sent: PDF or Word (.docx), up to {documents.MAX_BYTES // 2**20} MB. "
+        "Only you can download it."))
+    remove_resume = BooleanField("Remove the stored resume file")
+    cover_letter_upload = FileField("Cover letter file", description="PDF or Word (.docx).")
+    remove_cover_letter = BooleanField("Remove the stored cover letter file")
+
+    def uploaded(self, kind):
+        """The checked upload for "resume" or "cover_letter" as (file name, bytes), or None."""
+        return getattr(self, f"_{kind}_upload", None)
+
+    def _check_upload(self, kind, field):
+        """Read and check a chosen file once; remember it for saving."""
+        upload = field.data
+        if not getattr(upload, "filename", ""):
+            return
+        data = upload.read(documents.MAX_BYTES + 1)
+        # The name as the user knows it, one line, without a path some browsers add.
+        name = one_line(upload.filename.replace("\\", "/").rsplit("/", 1)[-1])[:200]
+        try:
+            documents.check(name, data)
+        except documents.DocumentError as error:
+            raise ValidationError(str(error)) from None
+        setattr(self, f"_{kind}_upload", (name, data))
+
+    def validate_resume_upload(self, field):
+        """A resume file must be a PDF or DOCX within the size cap."""
+        self._check_upload("resume", field)
+
+    def validate_cover_letter_upload(self, field):
+        """A cover letter file must be a PDF or DOCX within the size cap."""
+        self._check_upload("cover_letter", field)
+
     def people_names(self):
         """The names typed in the people box."""
         return one_name_per_line(self.people.data)
@@ -201,6 +264,12 @@ class ApplicationForm(FlaskForm):
     def validate_people(self, field):
         """Each line may become a contact: it must be a name a contact can have."""
         accepts_each(Contact.name, self.people_names())
+
+    def validate_salary_max(self, field):
+        """A range ends at or above where it starts."""
+        low, high = self.salary_min.data, field.data
+        if low is not None and high is not None and high < low:
+            raise ValidationError("Enter the top of the range: at least the “from” amount.")
 
 
 class StatusForm(FlaskForm):

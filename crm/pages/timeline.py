@@ -62,12 +62,14 @@ def timeline_for(contact):
     applications = (Application.select(Application, Company).join(Company)
                     .where(Application.id.in_(ApplicationContact.select(
                         ApplicationContact.application)
-                        .where(ApplicationContact.contact == contact))))
+                        .where(ApplicationContact.contact == contact))
+                        | (Application.referrer == contact)))
     for application in applications:
         status = STATUS_LABELS.get(application.status, application.status).lower()
+        what = "Referred you for" if application.referrer_id == contact.id else "Application:"
         entries.append(Entry(application.applied_on or application.created_at.date(),
                              "application",
-                             f"Application: {application.position} at "
+                             f"{what} {application.position} at "
                              f"{application.company.name} ({status})",
                              application.next_steps, application_id=application.id))
     return sorted(entries, key=sort_key, reverse=True)

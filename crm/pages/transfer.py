@@ -24,7 +24,7 @@ from crm.fields import one_line
 from crm.models import Contact
 from crm.pages.forms import ConfirmForm
 from crm.pages.lookup import get_or_404
-from crm.transfer import backup, exporter, importer
+from crm.transfer import applications, backup, exporter, importer
 from crm.transfer.records import FormatError
 
 bp = Blueprint("transfer", __name__, url_prefix="/transfer")
@@ -102,6 +102,12 @@ def cancel():
 def contacts_csv():
     """Every contact as a CSV spreadsheet."""
     return download(exporter.contacts_csv(), "text/csv", "contacts.csv")
+
+
+@bp.get("/applications.csv")
+def applications_csv():
+    """Every application as a CSV spreadsheet."""
+    return download(applications.applications_csv(), "text/csv", "applications.csv")
 
 
 @bp.get("/contacts.vcf")

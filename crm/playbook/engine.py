@@ -17,6 +17,7 @@ from .process import (
     linkedin_invitation,
     send_resume,
 )
+from .referral import tell_referrer_the_outcome, thank_referrer
 from .rules import DEFAULT_RULES, Rules
 from .suggestion import Suggestion, format_day
 
@@ -31,6 +32,8 @@ PLAYBOOK = (
     congratulate,
     see_you_at_event,
     send_resume,
+    thank_referrer,
+    tell_referrer_the_outcome,
 )
 
 

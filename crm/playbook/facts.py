@@ -124,7 +124,9 @@ class ApplicationFacts:
     check_in_on: date | None = None
     check_in_with: int | None = None
     rejected_on: date | None = None
+    closed_on: date | None = None
     contact_ids: tuple[int, ...] = ()
+    referrer_id: int | None = None
 
     def __post_init__(self) -> None:
         _one_of(self.status, APPLICATION_STATUS_VALUES, "Application status")
@@ -198,14 +200,17 @@ class History:
     """Everything the playbook needs about one contact.
 
     `interviews` are those the contact took part in, `applications` those they
-    are involved in, `articles` the candidates to send them (the playbook still
-    checks relevance and freshness), `events` those they are linked to.
+    are involved in, `referrals` those they referred the user to (kept apart: a referrer
+    is thanked and told the outcome, never chased about the process), `articles` the
+    candidates to send them (the playbook still checks relevance and freshness),
+    `events` those they are linked to.
     `states` may be a mapping by key or any iterable of `SuggestionState`.
     """
 
     contact: ContactFacts
     interviews: tuple[InterviewFacts, ...] = ()
     applications: tuple[ApplicationFacts, ...] = ()
+    referrals: tuple[ApplicationFacts, ...] = ()
     touches: tuple[TouchFacts, ...] = ()
     articles: tuple[ArticleFacts, ...] = ()
     events: tuple[EventFacts, ...] = ()
@@ -213,7 +218,7 @@ class History:
     states: Mapping[str, SuggestionState] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in ("interviews", "applications", "touches", "articles", "events"):
+        for name in ("interviews", "applications", "referrals", "touches", "articles", "events"):
             _freeze(self, name, tuple(getattr(self, name)))
         if not isinstance(self.states, Mapping):
             _freeze(self, "states", {state.key: state for state in self.states})

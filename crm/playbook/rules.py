@@ -46,6 +46,12 @@ class Rules:
     )
     max_phone_calls: int = _setting(1, "Phone calls per unanswered run", 0, 5)
     keep_in_mind_days: int = _setting(1, "'Keep me in mind' letter: days after a rejection", 0, 30)
+    referral_thanks_days: int = _setting(
+        1, "Thank whoever referred you: days after you apply", 0, 30
+    )
+    referral_outcome_days: int = _setting(
+        1, "Tell whoever referred you how it ended: days after it closes", 0, 30
+    )
     long_term_cadence_days: int = _setting(
         90, "Stay in touch with long-term contacts every (days)", 7, 730
     )

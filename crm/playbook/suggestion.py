@@ -11,9 +11,11 @@ from functools import lru_cache
 KINDS = (
     "followthrough",
     "keep_in_mind",
+    "referral_outcome",
     "checkin",
     "send_resume",
     "assistant_thanks",
+    "referral_thanks",
     "linkedin",
     "congratulate",
     "see_you_at_event",

@@ -17,3 +17,41 @@ document.addEventListener("input", (event) => {
   const counter = document.getElementById(field.dataset.countdown);
   if (counter) counter.textContent = String(field.maxLength - field.value.length);
 });
+
+// The board: dropping a card on another column presses the card's button for that column,
+// so a drag posts the same form, with its CSRF token, as a click would.
+let draggedCard = null;
+function moveButton(column) {
+  if (!draggedCard || !column) return null;
+  return draggedCard.querySelector(`button[name="status"][value="${column.dataset.status}"]`);
+}
+document.addEventListener("dragstart", (event) => {
+  const card = event.target.closest && event.target.closest(".board [data-application]");
+  if (!card) return;
+  draggedCard = card;
+  event.dataTransfer.effectAllowed = "move";
+  event.dataTransfer.setData("text/plain", card.id);
+  card.classList.add("dragging");
+});
+document.addEventListener("dragover", (event) => {
+  const column = event.target.closest && event.target.closest(".board [data-status]");
+  if (!moveButton(column)) return;
+  event.preventDefault();  // allows the drop
+  column.classList.add("drop-here");
+});
+document.addEventListener("dragleave", (event) => {
+  const column = event.target.closest && event.target.closest(".board [data-status]");
+  if (column && !column.contains(event.relatedTarget)) column.classList.remove("drop-here");
+});
+document.addEventListener("drop", (event) => {
+  const column = event.target.closest && event.target.closest(".board [data-status]");
+  const button = moveButton(column);
+  if (!button) return;
+  event.preventDefault();
+  button.form.requestSubmit(button);
+});
+document.addEventListener("dragend", () => {
+  if (draggedCard) draggedCard.classList.remove("dragging");
+  draggedCard = null;
+  document.querySelectorAll(".drop-here").forEach((column) => column.classList.remove("drop-here"));
+});

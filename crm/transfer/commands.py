@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from crm import schema
 from crm.transfer import backup, exporter, importer
+from crm.transfer.applications import applications_csv
 from crm.transfer.records import FormatError
 
 EXAMPLES = 5  # people named per group in the summary
@@ -58,17 +59,24 @@ def examples(people, details=False):
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "vcard"]), default="json",
               show_default=True,
               help="json: a full backup of every table; csv or vcard: the contacts.")
+@click.option("--applications", is_flag=True,
+              help="With --format csv: the applications instead of the contacts.")
 @click.option("--output", "-o", type=click.File("wb"), default="-",
               help="Write to this file instead of standard output.")
 @with_appcontext
-def export_command(fmt, output):
-    """Write a full JSON backup (for crm restore), or every contact as CSV or vCard."""
+def export_command(fmt, output, applications):
+    """Write a full JSON backup (for crm restore), every contact as CSV or vCard, or every
+    application as CSV."""
     if fmt == "json":
         # newline="": the backup's line ends are the same on every system.
         text = io.TextIOWrapper(output, encoding="utf-8", newline="")
         backup.write_backup(text)
         text.flush()
         text.detach()  # leave the stream open for click to close
+    elif applications:
+        if fmt != "csv":
+            raise click.UsageError("--applications goes with --format csv.")
+        output.write(applications_csv().encode())
     else:
         contacts = exporter.contacts_csv() if fmt == "csv" else exporter.contacts_vcard()
         output.write(contacts.encode())
