@@ -18,6 +18,7 @@ from crm.pages import (
     health,
     interviews,
     news,
+    search,
     settings,
     today,
     touches,
@@ -25,7 +26,7 @@ from crm.pages import (
 )
 
 BLUEPRINTS = (health, today, settings, contacts, companies, applications, interviews, touches,
-              events, calendar, news, transfer)
+              events, calendar, news, transfer, search)
 
 
 def init_app(app):
