@@ -104,3 +104,10 @@ def test_searching_costs_the_same_queries_however_many_rows(client, people, data
         client.submit("/contacts/new", contact_form(name=f"Meridian person {n}",
                                                     company="Meridian Sports"))
     assert queries("/search?q=meridian") == few
+
+
+def test_a_restored_backup_is_searchable_at_once(client, people, runner, tmp_path):
+    backup = tmp_path / "backup.json"
+    assert runner.invoke(args=["export", "-o", str(backup)]).exit_code == 0
+    assert runner.invoke(args=["restore", "--replace", str(backup)]).exit_code == 0
+    assert "Zoë Müller" in client.get("/search?q=muller").get_data(as_text=True)
