@@ -9,7 +9,7 @@ import os
 
 from playhouse.migrations import Runner
 
-from crm import changes
+from crm import changes, search
 from crm.db import db
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
@@ -31,4 +31,5 @@ def migrate():
     with db.connection_context():
         applied = migration_runner().up()
         changes.install_triggers()
+        search.install_triggers()
         return applied

@@ -72,8 +72,10 @@ class Contact(BaseModel):
         query = (cls.select(cls, Company)
                  .join(Company, JOIN.LEFT_OUTER)
                  .where(cls.archived_at.is_null(not archived)))
-        for word in q.casefold().split():
-            query = query.where(fn.instr(cls.search_text, word) > 0)
+        if q:
+            from crm.search import matching  # it imports this module: read at call time
+
+            query = query.where(matching(cls, q))
         if status:
             query = query.where(cls.status == status)
         if role:

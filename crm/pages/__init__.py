@@ -19,6 +19,7 @@ from crm.pages import (
     health,
     interviews,
     news,
+    search,
     settings,
     stats,
     today,
@@ -27,7 +28,7 @@ from crm.pages import (
 )
 
 BLUEPRINTS = (health, today, settings, contacts, companies, applications, board, stats,
-              interviews, touches, events, calendar, news, transfer)
+              interviews, touches, events, calendar, news, transfer, search)
 
 
 def init_app(app):

@@ -8,6 +8,7 @@ from crm.models import Application, Company, Contact, utcnow
 from crm.pages.forms import CompanyForm
 from crm.pages.lookup import get_or_404
 from crm.pagination import page_number, paginate
+from crm.search import matching
 
 bp = Blueprint("companies", __name__, url_prefix="/companies")
 
@@ -27,7 +28,7 @@ def index():
                    on=(Contact.company == Company.id) & Contact.archived_at.is_null())
              .group_by(Company.id).order_by(Company.name))
     if q:
-        query = query.where(fn.instr(fn.lower(Company.name), q.lower()) > 0)
+        query = query.where(matching(Company, q))
     page = paginate(query, page_number(request.args.get("page")),
                     current_app.config["PER_PAGE"])
     return render_template("companies/list.html", page=page, q=q)

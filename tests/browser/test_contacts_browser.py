@@ -15,7 +15,7 @@ def test_add_a_contact_then_find_it_by_search(live_server, page):
     expect(page.get_by_text("Added Bob Hale.")).to_be_visible()
 
     page.get_by_role("link", name="Contacts").click()
-    page.get_by_role("searchbox").fill("yankees")
+    page.get_by_role("searchbox", name="Search", exact=True).fill("yankees")
     page.get_by_role("button", name="Apply").click()
     expect(page.get_by_text("1 contact found")).to_be_visible()
     page.get_by_role("link", name="Bob Hale").click()
