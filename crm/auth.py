@@ -35,7 +35,8 @@ from crm.settings import get_setting, set_setting
 
 # The only pages a stranger may reach once a password is set. Calendar apps
 # cannot log in: the feed's secret token is its key.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static", "calendar.feed"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "health.favicon", "static",
+                              "calendar.feed"})
 PASSWORD_KEY = "auth.password_hash"
 MIN_LENGTH, MAX_LENGTH = 8, 1024
 ATTEMPTS, WINDOW_SECONDS = 5, 15 * 60  # failed logins allowed per address in the window

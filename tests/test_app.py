@@ -122,3 +122,13 @@ def test_serve_refuses_a_database_that_needs_migrating_when_told_not_to_migrate(
                       "MIGRATE_ON_START": False})
     result = app.test_cli_runner().invoke(args=["serve", "--port", "1"])
     assert result.exit_code != 0 and "run `crm migrate` first" in result.output
+
+
+def test_the_browser_icon_is_there_without_logging_in(app, client):
+    from crm.auth import set_password
+
+    with app.test_request_context():
+        set_password("correct horse battery")
+    response = client.get("/favicon.ico", follow_redirects=True)
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert b"<svg" in response.data

@@ -410,3 +410,14 @@ def test_calendar_url_command_prints_https_and_webcal(app, runner, client, datab
     https, webcal = result.output.split()
     assert https == BASE + feed_path(client)
     assert webcal == "webcal://crm.example.org" + feed_path(client)
+
+
+def test_next_in_your_calendar_is_in_date_order(client, demo):
+    Event.create(name="Far conference", start_on=demo + timedelta(days=200),
+                 end_on=demo + timedelta(days=200))
+    html = client.get("/calendar").get_data(as_text=True)
+    section = html.split("Next in your calendar")[1].split("</section>")[0]
+    days = [datetime.strptime(day, "%a %d %b %Y").date() if day[4:5].isdigit() else None
+            for day in re.findall(r"<time>([^<]+)</time>", section)]
+    listed = [day for day in days if day is not None]
+    assert listed == sorted(listed) and len(listed) >= 2

@@ -127,3 +127,24 @@ def test_refresh_prints_a_line_per_feed_and_a_summary(app, runner, server):
     server.routes["/rss"] = lambda headers: Reply(304) if headers.get("If-None-Match") else None
     assert runner.invoke(args=["refresh", "--all"]).output.splitlines()[-1] == \
         "0 fetched, 1 not modified, 1 failed, 0 new articles."
+
+
+def test_feeds_list_says_how_to_add_one_when_there_are_none(runner):
+    result = runner.invoke(args=["feeds", "list"])
+    assert result.exit_code == 0
+    assert "No feeds yet" in result.output and "crm feeds add" in result.output
+
+
+def test_refresh_exits_1_when_every_feed_failed_and_0_when_one_worked(app, runner, server):
+    server.routes["/broken"] = Reply(500)
+    with app.app_context(), db.connection_context():
+        Feed.create(url=server.url("/broken"))
+    result = runner.invoke(args=["refresh"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == "0 fetched, 0 not modified, 1 failed, 0 new articles."
+    server.routes["/rss"] = Reply.file("rss_guid.xml")
+    with app.app_context(), db.connection_context():
+        Feed.create(url=server.url("/rss"))
+    assert runner.invoke(args=["refresh", "--all"]).exit_code == 0
+    # Nothing due is no failure either.
+    assert runner.invoke(args=["refresh"]).exit_code == 0

@@ -42,6 +42,10 @@ def list_feeds():
     now = utcnow()
     query = (Feed.select(Feed, Company).join(Company, JOIN.LEFT_OUTER)
              .order_by(Company.name, Feed.url))
+    if not query.exists():
+        click.echo("No feeds yet: follow one with `crm feeds add URL --company NAME`, "
+                   "or import a feed reader's list with `crm feeds import FILE.opml`.")
+        return
     for feed in query:
         company = feed.company.name if feed.company else "-"
         click.echo(f"{feed.url}\t{company}\t{feeds.status(feed, now).words}")
@@ -72,7 +76,11 @@ def export_command(file):
 @click.option("--workers", type=click.IntRange(1, 64), help="Feeds fetched at once.")
 @with_appcontext
 def refresh_command(every, workers):
-    """Fetch the feeds that are due and store their new articles."""
+    """Fetch the feeds that are due and store their new articles.
+
+    Exits with 1 when feeds were tried and every one failed (the network is
+    down, say), so a scheduler notices; one failure among others is a 0.
+    """
     if sys.stdout.isatty():
         summary = _with_bar(every, workers)
         for outcome in summary.outcomes:  # the bar shows no errors: list them after it
@@ -81,6 +89,8 @@ def refresh_command(every, workers):
     else:
         summary = refresh(due_only=not every, workers=workers, progress=_print_line)
     click.echo(summary.line())
+    if summary.failed and not (summary.fetched or summary.not_modified):
+        raise click.exceptions.Exit(1)
 
 
 def _with_bar(every, workers):

@@ -111,12 +111,20 @@ def index():
         "calendar/index.html", feed_url=feed_url, webcal_url=webcal_url,
         google_url="https://calendar.google.com/calendar/r?cid=" + quote(webcal_url, safe=""),
         local_only=only_this_machine(feed_url),
-        coming=[s for s in found if s.due >= today][:10],
-        events=Event.select().where(Event.end_on >= today).order_by(Event.start_on).limit(5),
+        coming=coming(found, today),
         alarms_form=AlarmsForm(alarms=alarms_on()), rotate_form=ConfirmForm()))
     # The page holds the secret URL: links leaving it must not carry it along.
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def coming(suggestions, today, count=10):
+    """The next reminders and events, as (day, "event" or "reminder", item), in date order."""
+    events = (Event.select().where(Event.end_on >= today)
+              .order_by(Event.start_on, Event.id).limit(count))
+    items = [(max(event.start_on, today), "event", event) for event in events]
+    items += [(s.due, "reminder", s) for s in suggestions if s.due >= today][:count]
+    return sorted(items, key=lambda item: (item[0], item[1]))[:count]
 
 
 @bp.post("/calendar/alarms")

@@ -1,6 +1,6 @@
-"""The health check."""
+"""The health check, and the icon browsers ask for at the root."""
 
-from flask import Blueprint
+from flask import Blueprint, redirect, url_for
 
 from crm.db import db
 
@@ -15,3 +15,9 @@ def healthz():
     except Exception as exc:  # any database failure means unhealthy
         return {"status": "error", "error": str(exc)}, 503
     return {"status": "ok"}
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers and feed readers ask for /favicon.ico whatever the page says: point them at it."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
