@@ -52,11 +52,13 @@ WATCHED = {
     SuggestionState: (EVERY, [("contact", "{row}.contact_id")]),
     ArticleMatch: (EVERY, [("contact", "{row}.contact_id")]),
     EventAttendee: (EVERY, [("contact", "{row}.contact_id")]),
-    Application: (("UPDATE", "DELETE"), [("application", "{row}.id")]),
+    # The point of contact is named on the application and on an interview: naming another
+    # person changes both people's check-ins (the old row marks the one let go).
+    Application: (EVERY, [("application", "{row}.id"), ("contact", "{row}.next_contact_id")]),
     ApplicationContact: (EVERY, [("application", "{row}.application_id"),
                                  ("contact", "{row}.contact_id")]),
     Interview: (EVERY, [("application", "{row}.application_id"),
-                        ("contact", "{row}.assistant_id")]),
+                        ("contact", "{row}.assistant_id"), ("contact", "{row}.next_contact_id")]),
     Interviewer: (EVERY, [("application", _SEAT_APPLICATION), ("contact", "{row}.contact_id")]),
     Event: (EVERY, [("event", "{row}.id")]),  # the feed lists every event
     EventCompany: (EVERY, [("company", "{row}.company_id")]),

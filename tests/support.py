@@ -81,13 +81,15 @@ def application_form(**fields):
 
 
 def interview_form(*interviewers, **fields):
-    """The interview form with (name, values, concerns) rows for the interviewers."""
+    """The interview form with (name, values, concerns[, accomplishments]) rows for the
+    interviewers."""
     data = {"on_date": "2026-11-10", "at_time": "10:00", "timezone": "America/New_York",
             "kind": "onsite", "location": "Meridian HQ", "assistant": "", "discussed": "",
-            "accomplishments": ""}
-    for number, (name, values, concerns) in enumerate(interviewers):
+            "accomplishments": "", "next_contact": ""}
+    for number, (name, values, concerns, *proof) in enumerate(interviewers):
         data.update({f"interviewers-{number}-name": name,
                      f"interviewers-{number}-values": values,
+                     f"interviewers-{number}-accomplishments": "".join(proof),
                      f"interviewers-{number}-concerns": concerns})
     data.update(fields)
     return data

@@ -248,13 +248,16 @@ def test_deleting_an_interview_or_application_asks_first(client, database):
 
 
 def test_next_point_of_contact_reaches_the_followthrough_letter(app, client, database):
-    application = add_application(client, next_contact="HR (Priya Shah)",
+    application = add_application(client, next_contact="Priya Shah", people="priya shah",
                                   next_steps="Second round in December")
     add_interview(client, application, ("Bob Hale", "", ""))
-    bob = Contact.get(Contact.name == "Bob Hale")
+    bob, priya = (Contact.get(Contact.name == name) for name in ("Bob Hale", "Priya Shah"))
+    assert Contact.select().count() == 2 and priya.role == "recruiter"
+    assert Application.get_by_id(application.id).next_contact_id == priya.id
     with app.test_request_context():
         _, history = followups.for_contact(bob.id, today=date(2026, 11, 11))
-    assert [i.next_contact for i in history.interviews] == ["HR (Priya Shah)"]
+    assert [i.next_contact for i in history.interviews] == ["Priya Shah"]
+    assert [a.check_in_with for a in history.applications] == [priya.id]
 
 
 def test_garbage_ids_and_parameters_never_break_a_page(client, database):
