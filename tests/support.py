@@ -4,11 +4,13 @@ conftest.py holds the fixtures; a test module imports what it needs from here,
 never from another test module.
 """
 
+import itertools
 import re
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from html.parser import HTMLParser
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from crm import followups
 from crm.calendar_feed import feed_token
@@ -27,6 +29,16 @@ from crm.models import (
     SuggestionState,
     Touch,
 )
+from crm.playbook import (
+    DEFAULT_RULES,
+    ApplicationFacts,
+    ContactFacts,
+    History,
+    InterviewFacts,
+    TouchFacts,
+    suggest,
+)
+from crm.playbook import SuggestionState as StateFacts
 from crm.settings import set_setting, today_for_user
 
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -231,3 +243,88 @@ def export(runner):
     result = runner.invoke(args=["export", "--format", "json"])
     assert result.exit_code == 0, result.output
     return result.stdout_bytes
+
+
+# --- playbook facts: small stories for the pure rules --------------------------
+
+NEW_YORK = ZoneInfo("America/New_York")
+BERLIN = ZoneInfo("Europe/Berlin")
+FRI = date(2025, 11, 21)
+SAT = FRI + timedelta(days=1)
+LAST = date(2025, 3, 1)  # the last touch with a long-term contact
+
+BOB = ContactFacts(id=7, name="Bob Smith", company="Acme", role="hiring_manager")
+_touch_ids = itertools.count(100)
+
+
+def days(n):
+    """A number of days as a timedelta."""
+    return timedelta(days=n)
+
+
+def interview(id=12, day=FRI, hour=10, minute=0, tz=NEW_YORK, interviewers=(7,), **fields):
+    starts_at = datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
+    fields.setdefault("application_id", 3)
+    return InterviewFacts(
+        id=id,
+        position="Analyst",
+        company="Acme",
+        starts_at=starts_at,
+        interviewer_ids=interviewers,
+        **fields,
+    )
+
+
+def application(id=3, status="interviewing", contacts=(7,), **fields):
+    return ApplicationFacts(
+        id=id, company="Acme", position="Analyst", status=status, contact_ids=contacts, **fields
+    )
+
+
+def out(on, channel="email", contact_id=7, **fields):
+    return TouchFacts(
+        id=next(_touch_ids),
+        contact_id=contact_id,
+        on=on,
+        channel=channel,
+        direction="out",
+        **fields,
+    )
+
+
+def reply(on, channel="email", contact_id=7):
+    return TouchFacts(
+        id=next(_touch_ids), contact_id=contact_id, on=on, channel=channel, direction="in"
+    )
+
+
+def interviewing(*touches, contact=BOB, **fields):
+    """Bob interviewed on Friday for a process still running."""
+    fields.setdefault("interviews", [interview()])
+    fields.setdefault("applications", [application()])
+    return History(contact=contact, touches=touches, **fields)
+
+
+def long_term(*touches, contact=None, **fields):
+    contact = contact or ContactFacts(id=7, name="Bob Smith", company="Acme", status="long_term")
+    return History(contact=contact, touches=touches or (out(LAST),), **fields)
+
+
+def run(history, today, rules=DEFAULT_RULES, tz=NEW_YORK):
+    return suggest(history, today, tz, rules)
+
+
+def of_kind(kind, suggestions):
+    return [s for s in suggestions if s.kind == kind]
+
+
+def one(kind, suggestions):
+    found = of_kind(kind, suggestions)
+    assert len(found) == 1, [s.key for s in suggestions]
+    return found[0]
+
+
+def state(key, name, until=None):
+    return StateFacts(key=key, state=name, until=until)
+
+
