@@ -57,13 +57,16 @@ def shipped_letters_dir() -> Path:
 
 def letters_environment(paths: Sequence[str | os.PathLike[str]]) -> jinja2.Environment:
     """A plain-text template environment searching `paths` in order, so the first folder wins."""
-    return SandboxedEnvironment(
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([os.fspath(path) for path in paths]),
         autoescape=False,  # the output is the text of an email, not HTML
         undefined=jinja2.StrictUndefined,  # a typo in a template fails loudly, not as a blank
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # For text typed elsewhere (an article's title) that a template places itself.
+    env.filters.update(item=as_item, label=as_label, sentence=as_sentence)
+    return env
 
 
 def render_draft(
