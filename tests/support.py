@@ -107,6 +107,26 @@ def interview_form(*interviewers, **fields):
     return data
 
 
+def add_application(client, **fields):
+    """Add an application through the form and return it."""
+    response = client.submit("/applications/new", application_form(**fields))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return Application.get_by_id(int(response.location.rsplit("/", 1)[1]))
+
+
+def add_interview(client, application, *interviewers, **fields):
+    """Add an interview to the application through the form and return the response."""
+    return client.submit(f"/applications/{application.id}/interviews/new",
+                         interview_form(*interviewers, **fields))
+
+
+def page(client, url):
+    """The HTML of a page, which must answer 200."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.get_data(as_text=True)
+
+
 def event_form(**fields):
     """The event form's fields, as the browser sends them, with some overridden."""
     data = {"name": "Sports Sponsorship Summit", "start_on": str(TODAY + timedelta(days=20)),

@@ -3,7 +3,7 @@
 import re
 from datetime import UTC, date, datetime
 
-from support import application_form, interview_form
+from support import add_application, add_interview, application_form, interview_form, page
 
 from crm import followups
 from crm.models import (
@@ -16,26 +16,6 @@ from crm.models import (
 )
 
 HOSTILE = "<script>alert(1)</script>"
-
-
-def add_application(client, **fields):
-    """Add an application through the form and return it."""
-    response = client.submit("/applications/new", application_form(**fields))
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return Application.get_by_id(int(response.location.rsplit("/", 1)[1]))
-
-
-def add_interview(client, application, *interviewers, **fields):
-    """Add an interview to the application through the form and return the response."""
-    return client.submit(f"/applications/{application.id}/interviews/new",
-                         interview_form(*interviewers, **fields))
-
-
-def page(client, url):
-    """The HTML of a page, which must answer 200."""
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return response.get_data(as_text=True)
 
 
 def today():
