@@ -6,11 +6,13 @@ never from another test module.
 
 import itertools
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime
 from html.parser import HTMLParser
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
+
+from peewee import fn
 
 from crm import followups
 from crm.calendar_feed import feed_token
@@ -230,6 +232,9 @@ def fill_every_table():
         Contact.id == maria.id).execute()
     Application.update(check_in_on=FILLED_ON + timedelta(days=3),
                        notes="Second round\nwith the VP").execute()
+    Application.update(closed_at=time(14, 5, 9)).where(Application.status == "rejected").execute()
+    Interview.update(next_contact=bob).where(Interview.id == Interview.select(
+        fn.MIN(Interview.id))).execute()
     feed = Feed.create(company=meridian, url="https://meridian.example/feed.xml",
                        title="Meridian news", site_url="https://meridian.example", etag='"abc"',
                        last_modified="Sat, 21 Nov 2026 10:00:00 GMT",
@@ -246,8 +251,9 @@ def fill_every_table():
                             published_at=datetime(2026, 11, 20, 9, 5))
     ArticleMatch.create(article=first, contact=bob, kind="congratulate", reason="names Bob")
     ArticleMatch.create(article=second, contact=dana)
-    Touch.create(contact=dana, happened_on=FILLED_ON, channel="article", note="Sent the award",
-                 article=first, suggestion_key="forward:1:2")
+    Touch.create(contact=dana, happened_on=FILLED_ON, happened_at=time(9, 41),
+                 channel="article", note="Sent the award", article=first,
+                 suggestion_key="forward:1:2")
     Event.update(notes="Booth 12", sequence=1).execute()
     SuggestionState.create(key=f"checkin:{sam.id}", contact=sam, state="snoozed",
                            until=FILLED_ON + timedelta(days=5))

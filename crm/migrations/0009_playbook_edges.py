@@ -28,31 +28,55 @@ def up(migrator, db):
             Contact, field=Contact.id, null=True, on_delete='SET NULL')),
         migrator.add_column('interviewer', 'accomplishments', TextField(default='')),
         migrator.add_column('touch', 'happened_at', TimeField(null=True)))
-    _link_next_contacts(db)
-    _hand_accomplishments_to_lone_interviewers(db)
+    applications = _rows(db, 'application', ['id', 'company_id', 'next_contact', 'notes'])
+    link_next_contacts(applications, _rows(db, 'contact', ['id', 'name', 'company_id']))
+    _write(db, 'application', applications, ['next_contact_id', 'notes'])
+    interviews = _rows(db, 'interview', ['id', 'accomplishments'])
+    seats = _rows(db, 'interviewer', ['id', 'interview_id'])
+    hand_over_accomplishments(interviews, seats)
+    _write(db, 'interview', interviews, ['accomplishments'])
+    _write(db, 'interviewer', seats, ['accomplishments'])
     migrator.migrate(migrator.drop_column('application', 'next_contact'))
 
 
-def _link_next_contacts(db):
-    people = db.execute_sql('SELECT id, name, company_id FROM contact').fetchall()
-    rows = db.execute_sql("SELECT id, company_id, next_contact, notes FROM application "
-                          "WHERE next_contact != ''").fetchall()
-    for app_id, company_id, text, notes in rows:
-        contact_id = named_contact(text, people, company_id)
-        if contact_id is not None:
-            db.execute_sql('UPDATE application SET next_contact_id = ? WHERE id = ?',
-                           (contact_id, app_id))
-        else:  # nobody by that name: keep what the user wrote where they can read it
+def upgrade_backup(tables):
+    """Bring a backup made before this migration to its shape, as `up` does to a database."""
+    link_next_contacts(tables.get('application', []), tables.get('contact', []))
+    hand_over_accomplishments(tables.get('interview', []), tables.get('interviewer', []))
+
+
+def link_next_contacts(applications, contacts):
+    """Replace each application row's next_contact text by the id of the contact it names;
+    a text naming nobody (or two people) is kept at the end of the notes."""
+    people = [(c['id'], c['name'], c.get('company_id')) for c in contacts]
+    for row in applications:
+        text = row.pop('next_contact', '') or ''
+        row['next_contact_id'] = named_contact(text, people, row.get('company_id')) \
+            if text else None
+        if text and row['next_contact_id'] is None:
             kept = f'Next point of contact: {text}'
-            db.execute_sql('UPDATE application SET notes = ? WHERE id = ?',
-                           (f'{notes}\n{kept}' if notes else kept, app_id))
+            row['notes'] = f"{row['notes']}\n{kept}" if row.get('notes') else kept
+
+
+def hand_over_accomplishments(interviews, interviewers):
+    """Give an interview's accomplishments to its interviewer when there is only one."""
+    seats = {}
+    for seat in interviewers:
+        seats.setdefault(seat['interview_id'], []).append(seat)
+    for row in interviews:
+        alone = seats.get(row['id'], [])
+        if len(alone) == 1:
+            alone[0]['accomplishments'] = row.get('accomplishments') or ''
+            row['accomplishments'] = ''
+        for seat in alone:
+            seat.setdefault('accomplishments', '')
 
 
 def named_contact(text, people, company_id):
     """The one contact the text names ("Priya Shah", "HR (Priya Shah)"), at the company first."""
-    wanted = text.casefold()
+    wanted = text.casefold().strip()
     inside = [part.strip().casefold() for part in re.findall(r'\(([^)]*)\)', text)]
-    for matches in (lambda name: name == wanted.strip(),
+    for matches in (lambda name: name == wanted,
                     lambda name: name in inside,
                     lambda name: re.search(rf'(?<!\w){re.escape(name)}(?!\w)', wanted)):
         found = [(pk, company) for pk, name, company in people if matches(name.casefold())]
@@ -65,14 +89,15 @@ def named_contact(text, people, company_id):
     return None
 
 
-def _hand_accomplishments_to_lone_interviewers(db):
-    db.execute_sql(
-        "UPDATE interviewer SET accomplishments = (SELECT accomplishments FROM interview "
-        "WHERE interview.id = interviewer.interview_id) WHERE interview_id IN ("
-        "SELECT interview_id FROM interviewer GROUP BY interview_id HAVING COUNT(*) = 1)")
-    db.execute_sql(
-        "UPDATE interview SET accomplishments = '' WHERE id IN ("
-        "SELECT interview_id FROM interviewer GROUP BY interview_id HAVING COUNT(*) = 1)")
+def _rows(db, table, columns):
+    cursor = db.execute_sql(f'SELECT {", ".join(columns)} FROM {table}')
+    return [dict(zip(columns, values)) for values in cursor.fetchall()]
+
+
+def _write(db, table, rows, columns):
+    assignments = ', '.join(f'{column} = {db.param}' for column in columns)
+    db.cursor().executemany(f'UPDATE {table} SET {assignments} WHERE id = {db.param}',
+                            [(*[row[c] for c in columns], row['id']) for row in rows])
 
 
 def down(migrator, db):
