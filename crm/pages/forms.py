@@ -215,7 +215,7 @@ class InterviewerForm(Form):
     name = StringField("Interviewer", [Accepts(Contact.name)], filters=[squeezed])
     values = TextAreaField("Values they care about", [Accepts(Interviewer.values)],
                            description="One per line.", filters=[text])
-    accomplishments = TextAreaField("Your accomplishment for each value",
+    accomplishments = TextAreaField("Accomplishment per value",
                                     [Accepts(Interviewer.accomplishments)],
                                     description="One per line: line 1 proves their first "
                                                 "value, and so on.", filters=[text])
