@@ -274,3 +274,29 @@ def test_typed_text_comes_out_escaped_on_every_page(client, database):
         html = page(client, url)
         assert "<script>alert" not in html, url
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
+
+
+def test_an_ambiguous_point_of_contact_is_refused_and_keeps_what_was_typed(client, database):
+    for company in ("Northwind", "Acme"):
+        Contact.create(name="Priya Shah", company=Company.named(company))
+    response = client.submit("/applications/new", application_form(
+        next_contact="Priya Shah", notes="Typed with care"))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "2 contacts are called Priya Shah" in body
+    assert 'value="Priya Shah"' in body and "Typed with care" in body
+    assert Application.select().count() == 0
+
+
+def test_the_point_of_contact_can_change_per_interview(client, database):
+    application = add_application(client, next_contact="Priya Shah")
+    add_interview(client, application, ("Bob Hale", "", ""))
+    add_interview(client, application, ("Bob Hale", "", ""), on_date="2026-11-17",
+                  next_contact="Dana Whitfield")
+    second = Interview.get(Interview.starts_at > "2026-11-15")
+    assert second.next_contact.name == "Dana Whitfield"
+    assert Contact.get(Contact.name == "Dana Whitfield").role == "recruiter"
+    html = page(client, f"/applications/{application.id}")
+    assert "Next point of contact after this interview" in html and "Dana Whitfield" in html
+    form = page(client, f"/interviews/{second.id}/edit")
+    assert re.search(r'name="next_contact"[^>]*value="Dana Whitfield"', form)

@@ -250,3 +250,43 @@ def test_a_bad_time_of_day_is_refused_and_keeps_what_was_typed(client, database)
     assert "Enter a time like 14:30, or leave it empty." in body
     assert 'value="25:99"' in body and "Typed with care" in body
     assert Touch.select().count() == 0
+
+
+def test_histories_take_the_same_queries_however_many_processes_and_points_of_contact(
+        app, database):
+    """The point of contact, interview hand-overs and touch times are read in the same
+    fixed number of queries: one per table, never one per person or process."""
+    from datetime import datetime, time
+
+    from crm import followups
+    from crm.models import Company, Interview, Interviewer
+
+    def add_processes(count, offset):
+        for n in range(offset, offset + count):
+            company = Company.create(name=f"Company {n}")
+            people = [Contact.create(name=f"Person {n}.{k}", company=company) for k in range(3)]
+            application = Application.create(company=company, position="Analyst",
+                                             status="interviewing", next_contact=people[2])
+            interview = Interview.create(application=application, timezone="UTC",
+                                         starts_at=datetime.combine(DAY, time(10)),
+                                         next_contact=people[1] if n % 2 else None)
+            for person in people[:2]:
+                Interviewer.create(interview=interview, contact=person, values="Grit",
+                                   accomplishments="Finished a marathon")
+                person.record_touch(happened_on=TODAY, happened_at=time(9, 30))
+
+    def queries():
+        statements = []
+        database.connection().set_trace_callback(statements.append)
+        with app.test_request_context():
+            found = followups.histories(TODAY)
+        database.connection().set_trace_callback(None)
+        return len(statements), found
+
+    add_processes(1, 0)
+    few, found = queries()
+    add_processes(30, 1)
+    many, found = queries()
+    assert many == few
+    named = {h.contact.name: h.applications[0].check_in_with for h in found}
+    assert len(named) == 31 * 3

@@ -48,7 +48,9 @@ def upgrade_backup(tables):
 def link_next_contacts(applications, contacts):
     """Replace each application row's next_contact text by the id of the contact it names;
     a text naming nobody (or two people) is kept at the end of the notes."""
-    people = [(c['id'], c['name'], c.get('company_id')) for c in contacts]
+    people = {}
+    for c in contacts:
+        people.setdefault(c['name'].casefold(), []).append((c['id'], c.get('company_id')))
     for row in applications:
         text = row.pop('next_contact', '') or ''
         row['next_contact_id'] = named_contact(text, people, row.get('company_id')) \
@@ -73,13 +75,17 @@ def hand_over_accomplishments(interviews, interviewers):
 
 
 def named_contact(text, people, company_id):
-    """The one contact the text names ("Priya Shah", "HR (Priya Shah)"), at the company first."""
+    """The one contact the text names ("Priya Shah", "HR (Priya Shah)"), at the company first.
+
+    `people` maps each casefolded name to its (id, company id) pairs. The whole
+    text, then a name in brackets, then a name anywhere inside the text.
+    """
     wanted = text.casefold().strip()
     inside = [part.strip().casefold() for part in re.findall(r'\(([^)]*)\)', text)]
-    for matches in (lambda name: name == wanted,
-                    lambda name: name in inside,
-                    lambda name: re.search(rf'(?<!\w){re.escape(name)}(?!\w)', wanted)):
-        found = [(pk, company) for pk, name, company in people if matches(name.casefold())]
+    for names in ([wanted], inside,
+                  (name for name in people
+                   if re.search(rf'(?<!\w){re.escape(name)}(?!\w)', wanted))):
+        found = [pair for name in names for pair in people.get(name, [])]
         here = [pk for pk, company in found if company == company_id]
         choice = here or [pk for pk, _ in found]
         if len(choice) == 1:
