@@ -97,7 +97,7 @@ def named_contact(text, people, company_id):
 
 def _rows(db, table, columns):
     cursor = db.execute_sql(f'SELECT {", ".join(columns)} FROM {table}')
-    return [dict(zip(columns, values)) for values in cursor.fetchall()]
+    return [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
 
 
 def _write(db, table, rows, columns):
