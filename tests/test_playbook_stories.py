@@ -94,6 +94,8 @@ def test_the_panel_gets_letters_and_only_the_point_of_contact_is_chased(client, 
     assert (priya.role, Application.get().next_contact_id) == ("recruiter", priya.id)
     # Day of the interview, 08:15: an email confirming the time. It is not the letter.
     log(client, "Bob Hale", DAY, at="08:15", note="Confirming 10:00")
+    bob = Contact.get(Contact.name == "Bob Hale")
+    assert f"{DAY:%a %-d %b %Y}, 08:15" in page(client, f"/contacts/{bob.id}")
 
     # The day after: a letter to each interviewer and thanks to Maria, nothing for Priya.
     today = page(client, "/")

@@ -38,12 +38,14 @@ def timeline_for(contact):
                .where(Touch.contact == contact))
     for touch in touches:
         label = CHANNEL_LABELS.get(touch.channel, touch.channel)
+        when = datetime.combine(touch.happened_on, touch.happened_at) \
+            if touch.happened_at else touch.happened_on
         if touch.direction == "in":
-            entries.append(Entry(touch.happened_on, "reply", f"They replied ({label})",
+            entries.append(Entry(when, "reply", f"They replied ({label})",
                                  touch.note, touch_id=touch.id))
         else:
             article = touch.article
-            entries.append(Entry(touch.happened_on, "touch",
+            entries.append(Entry(when, "touch",
                                  f"{label}: {article.title}" if article else label, touch.note,
                                  article.link if article else "", touch_id=touch.id))
     interviews = (Interview.select(Interview, Application, Company)
