@@ -32,7 +32,8 @@ PANEL = interview(interviewers=(7, 8), assistant_id=11)
 def named(**fields):
     """The running application, with Priya named as the point of contact."""
     fields.setdefault("check_in_with", 9)
-    return application(contacts=(7, 8, 9, 11), interviews_at=(PANEL.starts_at,), **fields)
+    fields.setdefault("interviews_at", (PANEL.starts_at,))
+    return application(contacts=(7, 8, 9, 11), **fields)
 
 
 def story(contact, *touches, app=None):
@@ -67,6 +68,14 @@ def test_the_point_of_contact_gets_the_call_a_week_after_the_letters_then_one_em
     assert "(try 3 of 3)" in second.reason
     emailed = out(SAT + days(14), contact_id=9)
     assert of_kind("checkin", run(story(PRIYA, called, emailed), SAT + days(30))) == []
+
+
+def test_no_chasing_the_point_of_contact_while_the_next_round_is_ahead():
+    second_round = interview(id=13, day=SAT + days(10), interviewers=(7,))
+    app = named(interviews_at=(PANEL.starts_at, second_round.starts_at))
+    assert of_kind("checkin", run(story(PRIYA, app=app), SAT + days(8))) == []
+    check = one("checkin", run(story(PRIYA, app=app), SAT + days(11)))
+    assert check.due == SAT + days(10) + days(8)
 
 
 def test_the_decision_date_check_in_goes_to_the_point_of_contact_only():

@@ -267,10 +267,17 @@ class Context:
         )
 
     @cached_property
-    def next_interview(self) -> InterviewFacts | None:
-        """The next interview with this contact still ahead, if any."""
-        ahead = [i for i in self.taken_part if self.interview_day(i) > self.today]
-        return min(ahead, key=lambda i: i.starts_at, default=None)
+    def interview_ahead(self) -> bool:
+        """Tell whether an interview with this contact, or of a process they are the point
+        of contact for, is still ahead: until it is held there is nothing to chase."""
+        mine = (self.interview_day(i) for i in self.taken_part)
+        named = (
+            at.astimezone(self.tz).date()
+            for app in self.running
+            if app.check_in_with == self.contact.id
+            for at in app.interviews_at
+        )
+        return any(day > self.today for day in (*mine, *named))
 
 
 def _id(app: ApplicationFacts) -> int:

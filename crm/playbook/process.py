@@ -124,7 +124,7 @@ def check_in(ctx: Context) -> Iterator[Suggestion]:
         return
     # A date agreed with them is their answer: it stands after three unanswered tries.
     check = _agreed_check_in(ctx, apps, agreed_only=ctx.tries_exhausted)
-    if check is None and ctx.next_interview is None and not ctx.tries_exhausted:
+    if check is None and not ctx.interview_ahead and not ctx.tries_exhausted:
         check = _weekly_check_in(ctx, apps[-1])  # with an interview ahead, nothing to chase
     if check is not None:
         yield check
