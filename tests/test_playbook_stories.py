@@ -92,6 +92,8 @@ def panel(client, database):
 def test_the_panel_gets_letters_and_only_the_point_of_contact_is_chased(client, runner, panel):
     priya = Contact.get(Contact.name == "Priya Shah")
     assert (priya.role, Application.get().next_contact_id) == ("recruiter", priya.id)
+    assert ("Application: Partnership Strategy Manager at Meridian (interviewing, your point "
+            "of contact)") in page(client, f"/contacts/{priya.id}")
     # Day of the interview, 08:15: an email confirming the time. It is not the letter.
     log(client, "Bob Hale", DAY, at="08:15", note="Confirming 10:00")
     bob = Contact.get(Contact.name == "Bob Hale")

@@ -61,16 +61,20 @@ def timeline_for(contact):
                              f"{role} for {application.position} at "
                              f"{application.company.name}", interview.discussed,
                              application_id=application.id))
+    named_after = Interview.select(Interview.application).where(Interview.next_contact == contact)
     applications = (Application.select(Application, Company).join(Company)
                     .where(Application.id.in_(ApplicationContact.select(
                         ApplicationContact.application)
-                        .where(ApplicationContact.contact == contact))))
+                        .where(ApplicationContact.contact == contact))
+                        | (Application.next_contact == contact)
+                        | Application.id.in_(named_after)))
     for application in applications:
         status = STATUS_LABELS.get(application.status, application.status).lower()
+        role = ", your point of contact" if application.next_contact_id == contact.id else ""
         entries.append(Entry(application.applied_on or application.created_at.date(),
                              "application",
                              f"Application: {application.position} at "
-                             f"{application.company.name} ({status})",
+                             f"{application.company.name} ({status}{role})",
                              application.next_steps, application_id=application.id))
     return sorted(entries, key=sort_key, reverse=True)
 
