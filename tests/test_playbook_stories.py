@@ -294,3 +294,11 @@ def test_histories_take_the_same_queries_however_many_processes_and_points_of_co
     assert many == few
     named = {h.contact.name: h.applications[0].check_in_with for h in found}
     assert len(named) == 31 * 3
+
+
+def test_an_old_digest_link_to_an_answered_suggestion_leads_to_today(client, database):
+    contact_id = Contact.create(name="Bob Hale").id
+    for verb in ("snooze", "skip"):
+        response = client.get(f"/suggestions/{contact_id}/{verb}?key=checkin:gone")
+        assert response.status_code == 302 and response.location.endswith("/")
+        assert "That suggestion is no longer open" in page(client, "/")

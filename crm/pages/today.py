@@ -85,7 +85,12 @@ def open_suggestion(key, contact_id):
 
 def answer_page(contact_id, verb):
     """Ask before snoozing or skipping a suggestion named by a link (the digest's)."""
-    suggestion = open_suggestion(request.args.get("key", ""), contact_id)
+    found, _ = followups.for_contact(contact_id)
+    suggestion = next((s for s in found if s.key == request.args.get("key")), None)
+    if suggestion is None:  # an old digest's link: already answered, or the story moved on
+        flash("That suggestion is no longer open: it was done, snoozed or skipped, or "
+              "something new changed it. Here is what is open now.", "error")
+        return redirect(url_for(".index"))
     today = today_for_user()
     form = SnoozeForm(key=suggestion.key, until=today + timedelta(days=7))
     return render_template("today/answer.html", suggestion=suggestion, verb=verb, form=form,
