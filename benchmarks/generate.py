@@ -95,6 +95,7 @@ def generate(url, sizes, seed=42, today=None):
                           for cid in contact_ids for tag in rng.sample(tags, rng.randrange(4))])
         Contact.reindex(Contact.select())
         touches = [{"contact": rng.choice(contact_ids), "happened_on": day(),
+                    "happened_at": time(rng.randrange(8, 20), rng.randrange(60)),
                     "channel": rng.choice(CHANNELS), "direction": rng.choice("ooooi"),
                     "note": "Checked in."} for _ in range(sizes["touches"])]
         bulk(Touch, [{**t, "direction": "out" if t["direction"] == "o" else "in"}
@@ -110,7 +111,8 @@ def generate(url, sizes, seed=42, today=None):
                 "company": rng.choice(companies), "position": rng.choice(TITLES),
                 "applied_on": on, "closed_on": None if open_ else on + timedelta(days=30),
                 "created_at": on, "updated_at": on + timedelta(days=30),
-                "status": rng.choice(["applied", "interviewing"] if open_ else CLOSED)})
+                "status": rng.choice(["applied", "interviewing"] if open_ else CLOSED),
+                "next_contact": rng.choice(contact_ids) if rng.random() < 0.5 else None})
             for on in applied
             for open_ in [(today - on).days < OPEN_DAYS and rng.random() < 0.5]])
         interviewed = [rng.randrange(len(applications)) for _ in range(sizes["interviews"])]

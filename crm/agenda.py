@@ -17,13 +17,19 @@ from crm.settings import sender_name
 
 @dataclass
 class Item:
-    """A suggestion as the page shows it: who, what, why, the draft and its links."""
+    """A suggestion as the page shows it: who, what, why, the draft and its links.
+
+    `snooze_url` and `skip_url` open a page that asks first, so a link in the
+    digest never changes anything by itself.
+    """
 
     suggestion: object
     contact: object
     draft: Draft
     mailto: str
     done_url: str
+    snooze_url: str
+    skip_url: str
     late: bool
 
 
@@ -50,8 +56,11 @@ def items_for(found, histories, today, external=False):
     for suggestion in found:
         contact = contacts[suggestion.contact_id]
         draft = render_draft(suggestion, histories[suggestion.contact_id], name, env, today)
+        answer = {"contact_id": suggestion.contact_id, "key": suggestion.key,
+                  "_external": external}
         items.append(Item(suggestion, contact, draft, mailto(contact.email, draft),
-                          done_url(suggestion, external), suggestion.is_late(today)))
+                          done_url(suggestion, external), url_for("today.snooze", **answer),
+                          url_for("today.skip", **answer), suggestion.is_late(today)))
     return items
 
 

@@ -53,12 +53,15 @@ WATCHED = {
     ArticleMatch: (EVERY, [("contact", "{row}.contact_id")]),
     EventAttendee: (EVERY, [("contact", "{row}.contact_id")]),
     # The referrer is marked too: they are no person *in* the application, and the one
-    # replaced by an edit must lose their suggestions.
-    Application: (EVERY, [("application", "{row}.id"), ("contact", "{row}.referrer_id")]),
+    # replaced by an edit must lose their suggestions. The point of contact is named on
+    # the application and on an interview: naming another person changes both people's
+    # check-ins (the old row marks the one let go).
+    Application: (EVERY, [("application", "{row}.id"), ("contact", "{row}.referrer_id"),
+                          ("contact", "{row}.next_contact_id")]),
     ApplicationContact: (EVERY, [("application", "{row}.application_id"),
                                  ("contact", "{row}.contact_id")]),
     Interview: (EVERY, [("application", "{row}.application_id"),
-                        ("contact", "{row}.assistant_id")]),
+                        ("contact", "{row}.assistant_id"), ("contact", "{row}.next_contact_id")]),
     Interviewer: (EVERY, [("application", _SEAT_APPLICATION), ("contact", "{row}.contact_id")]),
     Event: (EVERY, [("event", "{row}.id")]),  # the feed lists every event
     EventCompany: (EVERY, [("company", "{row}.company_id")]),

@@ -77,7 +77,7 @@ def load_story(people, today):
         company=bob.company, position="Manager of Partnership Strategy and Service",
         status="rejected", applied_on=interview_day - timedelta(days=14),
         closed_on=today - timedelta(days=2),
-        next_contact="HR (Priya Shah)",
+        next_contact=priya,
         next_steps="Stay in touch with HR (Priya) about the hiring process.",
         source="recruiter", answered_on=interview_day - timedelta(days=6),
         location="New York, NY", work_mode="onsite", resume_version="2026 sponsorship")
@@ -85,11 +85,13 @@ def load_story(people, today):
     interview = Interview.create(
         application=meridian, starts_at=datetime.combine(interview_day, time(10, 0)),
         timezone="America/New_York", kind="onsite", location="Meridian HQ, New York",
-        assistant=maria, accomplishments=ACCOMPLISHMENTS,
+        assistant=maria,
         discussed="The restructuring: turning the Partnerships group into an internal agency.")
     Interviewer.create(interview=interview, contact=bob, values=VALUES,
-                       concerns="No agency-side experience yet.")
-    Interviewer.create(interview=interview, contact=dana, values="Service to partners")
+                       accomplishments=ACCOMPLISHMENTS, concerns="No agency-side experience yet.")
+    Interviewer.create(interview=interview, contact=dana, values="Service to partners",
+                       accomplishments="Kept all twelve ABC Bank sponsorship accounts renewed "
+                                       "through a budget freeze")
     for contact, days_after, channel, note in [
         (bob, 1, "email", "Follow-through letter: the Yankees game, the internal agency "
                           "vision, the five core values."),
@@ -112,9 +114,13 @@ def load_story(people, today):
     second = Interview.create(
         application=northwind, starts_at=datetime.combine(today - timedelta(days=1),
                                                           time(14, 30)),
-        timezone="America/Chicago", kind="video", accomplishments=ACCOMPLISHMENTS,
+        timezone="America/Chicago", kind="video",
+        accomplishments="Promoted from Assistant Account Executive to Account Executive "
+                        "after one year at Acme",
         discussed="Measuring the return on the marathon sponsorship.")
     Interviewer.create(interview=second, contact=sam, values="Data-driven decisions",
+                       accomplishments="Built the sponsorship-return report our sales team "
+                                       "still uses every week",
                        concerns="Asked whether I have worked with running events.")
 
     summit = Event.create(

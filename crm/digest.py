@@ -30,16 +30,26 @@ def render(digest, fmt):
     if fmt == "json":
         return json.dumps({
             "as_of": digest["as_of"].isoformat(), "until": digest["until"].isoformat(),
-            "suggestions": [{
-                "contact": item.contact.name, "email": item.contact.email,
-                "kind": item.suggestion.kind, "title": item.suggestion.title,
-                "due": item.suggestion.due.isoformat(),
-                "late": item.suggestion.late.isoformat() if item.suggestion.late else None,
-                "reason": item.suggestion.reason, "subject": item.draft.subject,
-                "draft": item.draft.body, "done_url": item.done_url,
-            } for item in digest["items"]]}, indent=2, ensure_ascii=False)
+            "suggestions": [as_json(item, digest["as_of"]) for item in digest["items"]]},
+            indent=2, ensure_ascii=False)
     template = "digest/email.html" if fmt == "html" else "digest/email.txt"
     return render_template(template, **digest)
+
+
+def as_json(item, as_of):
+    """One suggestion as the JSON digest gives it: everything the Today page shows."""
+    s = item.suggestion
+    return {
+        "key": s.key, "contact": item.contact.name, "contact_id": item.contact.id,
+        "email": item.contact.email, "kind": s.kind, "channel": s.channel, "title": s.title,
+        "due": s.due.isoformat(), "late": s.late.isoformat() if s.late else None,
+        "is_late": item.late, "overdue": s.due < as_of and s.waits_for is None,
+        "waits_for": s.waits_for, "reason": s.reason,
+        "subject": item.draft.subject, "draft": item.draft.body,
+        "private_notes": item.draft.private_notes, "mailto": item.mailto if item.contact.email
+        else None, "done_url": item.done_url, "snooze_url": item.snooze_url,
+        "skip_url": item.skip_url,
+    }
 
 
 def send(digest):

@@ -27,10 +27,15 @@ from .vocabulary import LINKEDIN_NOTE_LIMIT
 
 @dataclass(frozen=True)
 class Draft:
-    """A message to edit and send; `subject` is empty for notes and phone messages."""
+    """A message to edit and send; `subject` is empty for notes and phone messages.
+
+    `private_notes` are the user's own notes about the person ("Loves cycling"),
+    shown beside the draft to write the personal line from, never inside it.
+    """
 
     subject: str
     body: str
+    private_notes: str = ""
 
 
 def mailto(address: str, draft: Draft | None = None) -> str:
@@ -52,13 +57,16 @@ def shipped_letters_dir() -> Path:
 
 def letters_environment(paths: Sequence[str | os.PathLike[str]]) -> jinja2.Environment:
     """A plain-text template environment searching `paths` in order, so the first folder wins."""
-    return SandboxedEnvironment(
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([os.fspath(path) for path in paths]),
         autoescape=False,  # the output is the text of an email, not HTML
         undefined=jinja2.StrictUndefined,  # a typo in a template fails loudly, not as a blank
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # For text typed elsewhere (an article's title) that a template places itself.
+    env.filters.update(item=as_item, label=as_label, sentence=as_sentence)
+    return env
 
 
 def render_draft(
@@ -79,7 +87,7 @@ def render_draft(
     subject, body = _split_subject(_tidy(text))
     if suggestion.kind == "linkedin":
         body = fit_note(body)
-    return Draft(subject=subject, body=body)
+    return Draft(subject=subject, body=body, private_notes=history.contact.notes.strip())
 
 
 def fit_note(text: str, limit: int = LINKEDIN_NOTE_LIMIT) -> str:
@@ -120,7 +128,10 @@ def _letter_values(
     company = (job.company if job else "") or contact.company
     values = interview.values if interview else ()
     accomplishments = interview.accomplishments if interview else ()
+    strengths = interview.strengths if interview else ()
     next_contact = interview.next_contact if interview else ""
+    if interview and interview.next_contact_id == contact.id:
+        next_contact = ""  # the letter goes to the point of contact: "with you"
     agreed = application.check_in_on if application else None
     event = _find(history.events, suggestion.event_id)
     return {
@@ -133,22 +144,46 @@ def _letter_values(
         "the_position": position_phrase(position, company) or "the position",
         "interview": interview,
         "interview_when": _interview_when(interview, written_on),
-        "discussed": interview.discussed if interview else "",
-        # Values are answered by accomplishments in order, as in the ideal letter.
+        # Typed notes enter as list items and labels, never mid-sentence, so a
+        # capitalised fragment, a sentence with its full stop or several lines all read well.
+        "discussed": [as_item(line) for line in interview.discussed] if interview else [],
+        # Each of this interviewer's values is answered by their own accomplishment.
         "value_pairs": [
-            (value, accomplishments[i] if i < len(accomplishments) else "")
+            (as_label(value), as_item(accomplishments[i]) if i < len(accomplishments) else "")
             for i, value in enumerate(values)
         ],
-        "extra_accomplishments": accomplishments[len(values) :],
-        "concerns": interview.concerns if interview else (),
+        "extra_accomplishments": [
+            as_item(a) for a in (*accomplishments[len(values) :], *strengths)
+        ],
+        "concerns": [as_sentence(concern) for concern in interview.concerns]
+        if interview
+        else [],
         "next_contact": "" if next_contact == contact.name else next_contact,
         "check_in_on": format_day(agreed, written_on) if agreed and agreed > written_on else "",
         "application": application,
-        "personal_note": contact.notes.strip().splitlines()[0] if contact.notes.strip() else "",
+        # Only whether there are notes: what they say stays beside the draft.
+        "has_notes": bool(contact.notes.strip()),
         "article": _find(history.articles, suggestion.article_id),
         "event": event,
         "event_day": format_day(event.starts_on, written_on) if event else "",
     }
+
+
+def as_item(text: str) -> str:
+    """A typed note as a list item: spaces tidied, a capital first letter, its ending as typed."""
+    text = " ".join(text.split())
+    return text[:1].upper() + text[1:]
+
+
+def as_label(text: str) -> str:
+    """A typed note as the label before a colon: a list item without closing punctuation."""
+    return as_item(text).rstrip(" .,;:!?")
+
+
+def as_sentence(text: str) -> str:
+    """A typed note as a sentence: a list item that ends with its full stop."""
+    item = as_item(text).rstrip(" ,;:")
+    return item if item.endswith((".", "!", "?")) else f"{item}."
 
 
 def _interview_when(interview: InterviewFacts | None, written_on: date) -> str:

@@ -7,7 +7,7 @@ contacts: one per table, never one per contact.
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request
@@ -207,33 +207,53 @@ def _tags(wanted):
 def _process_facts(recent, wanted):
     """Applications and interviews still open or recent, keyed by each contact in them; and
     the applications keyed by whoever referred the user to them."""
+    named = Contact.alias()
     apps = {row.id: row for row in Application.select(
         Application.id, Company.name.alias("company"), Application.position,
         Application.status, Application.applied_on, Application.decision_expected_on,
-        Application.check_in_on, Application.closed_on, Application.next_contact,
+        Application.check_in_on, Application.closed_on, Application.closed_at,
+        Application.next_contact, fn.COALESCE(named.name, "").alias("next_name"),
         Application.referrer)
-        .join(Company).where(among(Application.id, recent)).namedtuples()}
+        .join(Company).switch(Application)
+        .join(named, JOIN.LEFT_OUTER, on=(Application.next_contact == named.id))
+        .where(among(Application.id, recent)).namedtuples()}
     people = defaultdict(set)
     for app_id, contact_id in application_people(recent).tuples():
         people[app_id].add(contact_id)
     interviews = {row.id: row for row in Interview.select(
         Interview.id, Interview.application, Interview.starts_at, Interview.timezone,
-        Interview.assistant, Interview.discussed, Interview.accomplishments)
+        Interview.assistant, Interview.discussed, Interview.accomplishments,
+        Interview.next_contact, fn.COALESCE(named.name, "").alias("next_name"))
+        .join(named, JOIN.LEFT_OUTER, on=(Interview.next_contact == named.id))
         .where(among(Interview.application, recent)).namedtuples()}
     seats = list(Interviewer.select(Interviewer.interview, Interviewer.contact,
-                                    Interviewer.values, Interviewer.concerns)
+                                    Interviewer.values, Interviewer.concerns,
+                                    Interviewer.accomplishments)
                  .join(Interview).where(among(Interview.application, recent)).namedtuples())
     interviewer_ids = defaultdict(list)
     for seat in seats:
         interviewer_ids[seat.interview].append(seat.contact)
+    starts, point_of_contact = defaultdict(list), {}
+    for interview in sorted(interviews.values(), key=lambda i: i.starts_at):
+        app = apps[interview.application]
+        starts[app.id].append(_aware(interview))
+        # Each interview may hand over to another person; the latest word stands.
+        named_here = (interview.next_contact, interview.next_name) if interview.next_contact \
+            else point_of_contact.get(app.id, (app.next_contact, app.next_name))
+        point_of_contact[app.id] = named_here
+        interviews[interview.id] = interview._replace(next_contact=named_here[0],
+                                                      next_name=named_here[1])
 
     app_facts = {app_id: playbook.ApplicationFacts(
         id=app_id, company=app.company, position=app.position, status=app.status,
         applied_on=app.applied_on, decision_expected_on=app.decision_expected_on,
         check_in_on=app.check_in_on,
+        check_in_with=point_of_contact.get(app_id, (app.next_contact,))[0],
         rejected_on=app.closed_on if app.status == "rejected" else None,
         closed_on=app.closed_on, referrer_id=app.referrer,
-        contact_ids=tuple(sorted(people[app_id]))) for app_id, app in apps.items()}
+        rejected_at=app.closed_at if app.status == "rejected" else None,
+        contact_ids=tuple(sorted(people[app_id])), interviews_at=tuple(starts[app_id]))
+        for app_id, app in apps.items()}
     applications, referrals = defaultdict(list), defaultdict(list)
     for app_id, app in apps.items():
         if app.referrer and (wanted is None or app.referrer in wanted):
@@ -247,11 +267,12 @@ def _process_facts(recent, wanted):
         app = apps[interview.application]
         return playbook.InterviewFacts(
             id=interview.id, application_id=app.id, position=app.position, company=app.company,
-            starts_at=interview.starts_at.replace(tzinfo=ZoneInfo(interview.timezone)),
-            interviewer_ids=tuple(interviewer_ids[interview.id]),
+            starts_at=_aware(interview), interviewer_ids=tuple(interviewer_ids[interview.id]),
             assistant_id=interview.assistant, discussed=interview.discussed,
             values=seat.values if seat else "", concerns=seat.concerns if seat else "",
-            accomplishments=interview.accomplishments, next_contact=app.next_contact)
+            accomplishments=seat.accomplishments if seat else "",
+            strengths=interview.accomplishments, next_contact=interview.next_name,
+            next_contact_id=interview.next_contact)
 
     by_contact = defaultdict(list)
     for seat in seats:
@@ -263,21 +284,26 @@ def _process_facts(recent, wanted):
     return applications, by_contact, referrals
 
 
+def _aware(interview):
+    """The interview's start with its own time zone."""
+    return interview.starts_at.replace(tzinfo=ZoneInfo(interview.timezone))
+
+
 def _touches(horizon, wanted):
     """Touches since the horizon, plus each contact's last touch before it."""
     recent = Touch.select().where(Touch.happened_on >= horizon, _in(Touch.contact, wanted))
     older = (Touch.select().join(Contact, on=(Touch.contact == Contact.id))
              .where(Contact.last_touch_on < horizon, Touch.happened_on == Contact.last_touch_on,
                     _in(Touch.contact, wanted)))
-    columns = (Touch.id, Touch.contact, Touch.happened_on, Touch.channel, Touch.direction,
-               Touch.article, Touch.suggestion_key)
+    columns = (Touch.id, Touch.contact, Touch.happened_on, Touch.happened_at, Touch.channel,
+               Touch.direction, Touch.article, Touch.suggestion_key)
     result = defaultdict(list)
     # UNION ALL: the two parts never overlap, so there is nothing to deduplicate.
     for row in raw_rows(recent.select(*columns) + older.select(*columns)):
-        touch_id, contact_id, on, channel, direction, article_id, key = row
+        touch_id, contact_id, on, at, channel, direction, article_id, key = row
         result[contact_id].append(playbook.TouchFacts(
-            id=touch_id, contact_id=contact_id, on=as_date(on), channel=channel,
-            direction=direction, article_id=article_id, suggestion_key=key))
+            id=touch_id, contact_id=contact_id, on=as_date(on), at=as_time(at),
+            channel=channel, direction=direction, article_id=article_id, suggestion_key=key))
     return result
 
 
@@ -293,6 +319,11 @@ def raw_rows(query):
 def as_date(value):
     """A date from the driver: SQLite gives text, other drivers a date."""
     return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def as_time(value):
+    """A time of day from the driver, or None: SQLite gives text, other drivers a time."""
+    return time.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _articles(today, wanted):

@@ -69,7 +69,12 @@ def user_timezone():
 
 def today_for_user():
     """Today's date where the user is."""
-    return datetime.now(user_timezone()).date()
+    return now_for_user().date()
+
+
+def now_for_user():
+    """The user's local date and time now, without its time zone (as touches store it)."""
+    return datetime.now(user_timezone()).replace(tzinfo=None)
 
 
 def sender_name():

@@ -4,11 +4,15 @@ conftest.py holds the fixtures; a test module imports what it needs from here,
 never from another test module.
 """
 
+import itertools
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime
 from html.parser import HTMLParser
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from peewee import fn
 
 from crm import followups
 from crm.calendar_feed import feed_token
@@ -27,6 +31,16 @@ from crm.models import (
     SuggestionState,
     Touch,
 )
+from crm.playbook import (
+    DEFAULT_RULES,
+    ApplicationFacts,
+    ContactFacts,
+    History,
+    InterviewFacts,
+    TouchFacts,
+    suggest,
+)
+from crm.playbook import SuggestionState as StateFacts
 from crm.settings import set_setting, today_for_user
 
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -87,16 +101,38 @@ def application_form(**fields):
 
 
 def interview_form(*interviewers, **fields):
-    """The interview form with (name, values, concerns) rows for the interviewers."""
+    """The interview form with (name, values, concerns[, accomplishments]) rows for the
+    interviewers."""
     data = {"on_date": "2026-11-10", "at_time": "10:00", "timezone": "America/New_York",
             "kind": "onsite", "location": "Meridian HQ", "assistant": "", "discussed": "",
-            "accomplishments": ""}
-    for number, (name, values, concerns) in enumerate(interviewers):
+            "accomplishments": "", "next_contact": ""}
+    for number, (name, values, concerns, *proof) in enumerate(interviewers):
         data.update({f"interviewers-{number}-name": name,
                      f"interviewers-{number}-values": values,
+                     f"interviewers-{number}-accomplishments": "".join(proof),
                      f"interviewers-{number}-concerns": concerns})
     data.update(fields)
     return data
+
+
+def add_application(client, **fields):
+    """Add an application through the form and return it."""
+    response = client.submit("/applications/new", application_form(**fields))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return Application.get_by_id(int(response.location.rsplit("/", 1)[1]))
+
+
+def add_interview(client, application, *interviewers, **fields):
+    """Add an interview to the application through the form and return the response."""
+    return client.submit(f"/applications/{application.id}/interviews/new",
+                         interview_form(*interviewers, **fields))
+
+
+def page(client, url):
+    """The HTML of a page, which must answer 200."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.get_data(as_text=True)
 
 
 def event_form(**fields):
@@ -213,6 +249,9 @@ def fill_every_table():
                        cover_letter_file="9a8b7c6d5e4f30211203948576abcdef.docx",
                        cover_letter_filename="Cover letter.docx",
                        job_description="About the role\n\t• Own partnerships 🏟").execute()
+    Application.update(closed_at=time(14, 5, 9)).where(Application.status == "rejected").execute()
+    Interview.update(next_contact=bob).where(Interview.id == Interview.select(
+        fn.MIN(Interview.id))).execute()
     feed = Feed.create(company=meridian, url="https://meridian.example/feed.xml",
                        title="Meridian news", site_url="https://meridian.example", etag='"abc"',
                        last_modified="Sat, 21 Nov 2026 10:00:00 GMT",
@@ -229,8 +268,9 @@ def fill_every_table():
                             published_at=datetime(2026, 11, 20, 9, 5))
     ArticleMatch.create(article=first, contact=bob, kind="congratulate", reason="names Bob")
     ArticleMatch.create(article=second, contact=dana)
-    Touch.create(contact=dana, happened_on=FILLED_ON, channel="article", note="Sent the award",
-                 article=first, suggestion_key="forward:1:2")
+    Touch.create(contact=dana, happened_on=FILLED_ON, happened_at=time(9, 41),
+                 channel="article", note="Sent the award", article=first,
+                 suggestion_key="forward:1:2")
     Event.update(notes="Booth 12", sequence=1).execute()
     SuggestionState.create(key=f"checkin:{sam.id}", contact=sam, state="snoozed",
                            until=FILLED_ON + timedelta(days=5))
@@ -246,3 +286,88 @@ def export(runner):
     result = runner.invoke(args=["export", "--format", "json"])
     assert result.exit_code == 0, result.output
     return result.stdout_bytes
+
+
+# --- playbook facts: small stories for the pure rules --------------------------
+
+NEW_YORK = ZoneInfo("America/New_York")
+BERLIN = ZoneInfo("Europe/Berlin")
+FRI = date(2025, 11, 21)
+SAT = FRI + timedelta(days=1)
+LAST = date(2025, 3, 1)  # the last touch with a long-term contact
+
+BOB = ContactFacts(id=7, name="Bob Smith", company="Acme", role="hiring_manager")
+_touch_ids = itertools.count(100)
+
+
+def days(n):
+    """A number of days as a timedelta."""
+    return timedelta(days=n)
+
+
+def interview(id=12, day=FRI, hour=10, minute=0, tz=NEW_YORK, interviewers=(7,), **fields):
+    starts_at = datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
+    fields.setdefault("application_id", 3)
+    return InterviewFacts(
+        id=id,
+        position="Analyst",
+        company="Acme",
+        starts_at=starts_at,
+        interviewer_ids=interviewers,
+        **fields,
+    )
+
+
+def application(id=3, status="interviewing", contacts=(7,), **fields):
+    return ApplicationFacts(
+        id=id, company="Acme", position="Analyst", status=status, contact_ids=contacts, **fields
+    )
+
+
+def out(on, channel="email", contact_id=7, **fields):
+    return TouchFacts(
+        id=next(_touch_ids),
+        contact_id=contact_id,
+        on=on,
+        channel=channel,
+        direction="out",
+        **fields,
+    )
+
+
+def reply(on, channel="email", contact_id=7):
+    return TouchFacts(
+        id=next(_touch_ids), contact_id=contact_id, on=on, channel=channel, direction="in"
+    )
+
+
+def interviewing(*touches, contact=BOB, **fields):
+    """Bob interviewed on Friday for a process still running."""
+    fields.setdefault("interviews", [interview()])
+    fields.setdefault("applications", [application()])
+    return History(contact=contact, touches=touches, **fields)
+
+
+def long_term(*touches, contact=None, **fields):
+    contact = contact or ContactFacts(id=7, name="Bob Smith", company="Acme", status="long_term")
+    return History(contact=contact, touches=touches or (out(LAST),), **fields)
+
+
+def run(history, today, rules=DEFAULT_RULES, tz=NEW_YORK):
+    return suggest(history, today, tz, rules)
+
+
+def of_kind(kind, suggestions):
+    return [s for s in suggestions if s.kind == kind]
+
+
+def one(kind, suggestions):
+    found = of_kind(kind, suggestions)
+    assert len(found) == 1, [s.key for s in suggestions]
+    return found[0]
+
+
+def state(key, name, until=None):
+    return StateFacts(key=key, state=name, until=until)
+
+

@@ -3,7 +3,7 @@
 import re
 from datetime import UTC, date, datetime
 
-from support import application_form, interview_form
+from support import add_application, add_interview, application_form, interview_form, page
 
 from crm import followups
 from crm.models import (
@@ -16,26 +16,6 @@ from crm.models import (
 )
 
 HOSTILE = "<script>alert(1)</script>"
-
-
-def add_application(client, **fields):
-    """Add an application through the form and return it."""
-    response = client.submit("/applications/new", application_form(**fields))
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return Application.get_by_id(int(response.location.rsplit("/", 1)[1]))
-
-
-def add_interview(client, application, *interviewers, **fields):
-    """Add an interview to the application through the form and return the response."""
-    return client.submit(f"/applications/{application.id}/interviews/new",
-                         interview_form(*interviewers, **fields))
-
-
-def page(client, url):
-    """The HTML of a page, which must answer 200."""
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return response.get_data(as_text=True)
 
 
 def today():
@@ -248,13 +228,16 @@ def test_deleting_an_interview_or_application_asks_first(client, database):
 
 
 def test_next_point_of_contact_reaches_the_followthrough_letter(app, client, database):
-    application = add_application(client, next_contact="HR (Priya Shah)",
+    application = add_application(client, next_contact="Priya Shah", people="priya shah",
                                   next_steps="Second round in December")
     add_interview(client, application, ("Bob Hale", "", ""))
-    bob = Contact.get(Contact.name == "Bob Hale")
+    bob, priya = (Contact.get(Contact.name == name) for name in ("Bob Hale", "Priya Shah"))
+    assert Contact.select().count() == 2 and priya.role == "recruiter"
+    assert Application.get_by_id(application.id).next_contact_id == priya.id
     with app.test_request_context():
         _, history = followups.for_contact(bob.id, today=date(2026, 11, 11))
-    assert [i.next_contact for i in history.interviews] == ["HR (Priya Shah)"]
+    assert [i.next_contact for i in history.interviews] == ["Priya Shah"]
+    assert [a.check_in_with for a in history.applications] == [priya.id]
 
 
 def test_garbage_ids_and_parameters_never_break_a_page(client, database):
@@ -291,3 +274,29 @@ def test_typed_text_comes_out_escaped_on_every_page(client, database):
         html = page(client, url)
         assert "<script>alert" not in html, url
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
+
+
+def test_an_ambiguous_point_of_contact_is_refused_and_keeps_what_was_typed(client, database):
+    for company in ("Northwind", "Acme"):
+        Contact.create(name="Priya Shah", company=Company.named(company))
+    response = client.submit("/applications/new", application_form(
+        next_contact="Priya Shah", notes="Typed with care"))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "2 contacts are called Priya Shah" in body
+    assert 'value="Priya Shah"' in body and "Typed with care" in body
+    assert Application.select().count() == 0
+
+
+def test_the_point_of_contact_can_change_per_interview(client, database):
+    application = add_application(client, next_contact="Priya Shah")
+    add_interview(client, application, ("Bob Hale", "", ""))
+    add_interview(client, application, ("Bob Hale", "", ""), on_date="2026-11-17",
+                  next_contact="Dana Whitfield")
+    second = Interview.get(Interview.starts_at > "2026-11-15")
+    assert second.next_contact.name == "Dana Whitfield"
+    assert Contact.get(Contact.name == "Dana Whitfield").role == "recruiter"
+    html = page(client, f"/applications/{application.id}")
+    assert "Next point of contact after this interview" in html and "Dana Whitfield" in html
+    form = page(client, f"/interviews/{second.id}/edit")
+    assert re.search(r'name="next_contact"[^>]*value="Dana Whitfield"', form)

@@ -13,6 +13,7 @@ from crm.models import (
     Application,
     BaseModel,
     Contact,
+    Touch,
 )
 from crm.transfer import backup
 
@@ -142,12 +143,30 @@ def test_a_broken_row_in_the_last_table_leaves_the_database_empty(runner, databa
 def test_a_backup_from_before_a_column_existed_restores_with_its_default(runner, database):
     fill_every_table()
     document = json.loads(export(runner))
-    document["schema"].remove("0004_application_next_contact")
-    for row in document["tables"]["application"]:
-        del row["next_contact"]
+    document["schema"].remove("0007_login_session")
+    for row in document["tables"]["touch"]:
+        del row["happened_at"]
     counts = backup.restore(document, replace=True)
-    assert counts["application"] == 2
-    assert {a.next_contact for a in Application.select()} == {""}
+    assert counts["touch"] >= 1
+    assert {t.happened_at for t in Touch.select()} == {None}
+
+
+def test_a_backup_from_before_0009_links_the_next_point_of_contact(runner, database):
+    fill_every_table()
+    document = json.loads(export(runner))
+    document["schema"].remove("0009_playbook_edges")
+    priya = Contact.get(Contact.name == "Priya Shah")
+    first, second = document["tables"]["application"]
+    for row, text in ((first, "HR (Priya Shah)"), (second, "Someone in HR")):
+        del row["next_contact_id"], row["closed_at"]
+        row["next_contact"] = text
+    for row in document["tables"]["interviewer"]:
+        del row["accomplishments"]
+    backup.restore(document, replace=True)
+    linked = {a.id: (a.next_contact_id, a.notes) for a in Application.select()}
+    assert linked[first["id"]][0] == priya.id
+    assert linked[second["id"]] == (
+        None, "Second round\nwith the VP\nNext point of contact: Someone in HR")
 
 
 def test_download_a_backup_from_the_import_export_page(client, runner, database):

@@ -119,3 +119,16 @@ def test_scheduled_digest_goes_out_once_a_week(app, smtp, database):
     assert len(smtp.messages) == 2
     html = smtp.messages[1][1].get_body(("html",)).get_content()
     assert "http://127.0.0.1:5000/contacts/" in html
+
+
+def test_text_digest_says_the_channel_the_links_and_keeps_notes_apart(app, runner):
+    load(app)
+    output = runner.invoke(args=["digest"]).output
+    sam = output[output.index("Sam Okafor: Send Sam Okafor a follow-through letter"):]
+    sam = sam[:sam.index("\n\n", sam.index("Skip: "))]
+    assert " · email\n" in sam
+    draft, notes = sam.split("\n\n   Your notes (not in the draft): ")
+    assert "marathons" not in draft.split("Dear Sam,")[1]
+    assert notes.startswith("Runs marathons")
+    assert "Snooze: http://127.0.0.1:5000/suggestions/" in sam
+    assert "Skip: http://127.0.0.1:5000/suggestions/" in sam

@@ -100,11 +100,14 @@ def test_follow_through_draft_reads_like_the_ideal_letter():
     draft = draft_for("followthrough", history(applications=[agreed]))
     assert draft.subject == f"Thank you for our conversation about the {POSITION} position at Acme"
     assert draft.body.startswith("Dear Bob,\n\n[Open with a personal line")
-    assert "Your notes: Yankees fan; took his family to the game on Sunday]" in draft.body
-    assert "Prefers email" not in draft.body
+    # The notes are the user's own: beside the draft, never inside what is sent.
+    assert "Yankees" not in draft.body and "Prefers email" not in draft.body
+    assert draft.private_notes == BOB.notes
     assert (
         f"Thank you for speaking with me on Friday about the {POSITION} position at Acme. "
-        "I enjoyed our conversation about turning Partnerships into an internal agency"
+        "I enjoyed our conversation and am looking forward to the possibility of joining "
+        "the team.\n\nWhat stayed with me from our conversation:\n"
+        "  - Turning Partnerships into an internal agency\n"
     ) in draft.body
     assert (
         "I believe my past experience shows the values you look for in this role:\n"
@@ -113,9 +116,10 @@ def test_follow_through_draft_reads_like_the_ideal_letter():
         "  - Exude passion: Secured positions with key players in sports sponsorship\n"
         "  - Promoted to Account Executive after one year at Acme Company\n"
     ) in draft.body
-    assert "On your concern about no agency experience: [how your experience answers it]." in (
-        draft.body
-    )
+    assert (
+        "You raised a concern that I would like to answer:\n"
+        "  - No agency experience. [How your experience answers it.]\n"
+    ) in draft.body
     assert (
         "I will stay in touch with HR regarding the hiring process and will check in on "
         "Tue 2 Dec, as we agreed."
@@ -230,9 +234,8 @@ def test_user_text_is_never_run_as_template_code():
     )
     body = draft_for("followthrough", history(contact=sly, interview=tricky)).body
     assert "Dear Bob,\n" in body
-    assert "Your notes: {% raw %}{{ config }}]" in body
-    assert "about {{ sender_name.upper() }}" in body
-    assert "On your concern about {% if 1 %}x{% endif %}:" in body
+    assert "  - {{ sender_name.upper() }}" in body
+    assert "  - {% if 1 %}x{% endif %}. [How" in body
     assert "49" not in body and "JOHN DOE" not in body
 
 

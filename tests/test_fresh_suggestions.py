@@ -112,7 +112,8 @@ PAGE_WRITES = {
     "applications.edit": lambda c, s: c.submit(
         f"/applications/{running_application().id}/edit", application_form(
             company=running_application().company.name, position="Head of Partnerships",
-            status="interviewing", people="Priya Shah", referrer="Bob Hale")),
+            status="interviewing", people="Priya Shah", referrer="Bob Hale",
+            next_contact="Dana Whitfield")),
     "applications.change_status": lambda c, s: c.submit(
         f"/applications/{running_application().id}/status",
         {"status": "rejected", "closed_on": ""},
@@ -128,7 +129,7 @@ PAGE_WRITES = {
                        on_date=(today() - timedelta(days=1)).isoformat())),
     "interviews.edit": lambda c, s: c.submit(
         f"/interviews/{Interview.select().order_by(Interview.id.desc()).get().id}/edit",
-        interview_form(("Priya Shah", "Teamwork", ""),
+        interview_form(("Priya Shah", "Teamwork", ""), next_contact="New Recruiter",
                        on_date=(today() - timedelta(days=2)).isoformat())),
     "interviews.delete": lambda c, s: c.submit(
         f"/interviews/{Interview.select().order_by(Interview.id.desc()).get().id}/delete", {}),
@@ -215,6 +216,22 @@ def test_every_page_write_is_served_fresh(endpoint, warm, server):
     assert followups.current() is not before or endpoint in {
         "transfer.upload", "transfer.cancel", "companies.create", "news.import_opml",
         "news.add_news_search"}
+
+
+def test_letting_the_point_of_contact_go_is_served_fresh(warm):
+    """The person named before loses the check-ins as soon as another is named."""
+    url = f"/applications/{running_application().id}/edit"
+    form = application_form(company=running_application().company.name, status="interviewing")
+    warm.submit(url, {**form, "next_contact": "Dana Whitfield"})
+    assert_served_equals_recomputed(warm)
+    warm.submit(url, {**form, "next_contact": ""})
+    assert_served_equals_recomputed(warm)
+    interview = Interview.select().where(Interview.application == running_application()).get()
+    warm.submit(f"/interviews/{interview.id}/edit", interview_form(
+        ("Sam Okafor", "", ""), next_contact="Priya Shah",
+        on_date=(today() - timedelta(days=1)).isoformat()))
+    assert_served_equals_recomputed(warm)
+    assert Interview.get_by_id(interview.id).next_contact.name == "Priya Shah"
 
 
 def test_every_post_route_has_a_write_case(app):

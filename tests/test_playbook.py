@@ -1,14 +1,29 @@
 """The follow-up playbook: every row of the table, and the edges users will hit."""
 
-import itertools
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time
 
 import pytest
+from support import (
+    BERLIN,
+    BOB,
+    FRI,
+    LAST,
+    NEW_YORK,
+    SAT,
+    application,
+    days,
+    interview,
+    interviewing,
+    long_term,
+    of_kind,
+    one,
+    out,
+    reply,
+    run,
+    state,
+)
 
 from crm.playbook import (
-    DEFAULT_RULES,
-    ApplicationFacts,
     ArticleFacts,
     ContactFacts,
     EventFacts,
@@ -18,89 +33,8 @@ from crm.playbook import (
     SuggestionState,
     TouchFacts,
     format_day,
-    suggest,
     suggest_all,
 )
-
-NEW_YORK = ZoneInfo("America/New_York")
-BERLIN = ZoneInfo("Europe/Berlin")
-FRI = date(2025, 11, 21)
-SAT = FRI + timedelta(days=1)
-LAST = date(2025, 3, 1)  # the last touch with a long-term contact
-
-BOB = ContactFacts(id=7, name="Bob Smith", company="Acme", role="hiring_manager")
-_touch_ids = itertools.count(100)
-
-
-def days(n):
-    return timedelta(days=n)
-
-
-def interview(id=12, day=FRI, hour=10, minute=0, tz=NEW_YORK, interviewers=(7,), **fields):
-    starts_at = datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
-    fields.setdefault("application_id", 3)
-    return InterviewFacts(
-        id=id,
-        position="Analyst",
-        company="Acme",
-        starts_at=starts_at,
-        interviewer_ids=interviewers,
-        **fields,
-    )
-
-
-def application(id=3, status="interviewing", contacts=(7,), **fields):
-    return ApplicationFacts(
-        id=id, company="Acme", position="Analyst", status=status, contact_ids=contacts, **fields
-    )
-
-
-def out(on, channel="email", contact_id=7, **fields):
-    return TouchFacts(
-        id=next(_touch_ids),
-        contact_id=contact_id,
-        on=on,
-        channel=channel,
-        direction="out",
-        **fields,
-    )
-
-
-def reply(on, channel="email", contact_id=7):
-    return TouchFacts(
-        id=next(_touch_ids), contact_id=contact_id, on=on, channel=channel, direction="in"
-    )
-
-
-def interviewing(*touches, contact=BOB, **fields):
-    """Bob interviewed on Friday for a process still running."""
-    fields.setdefault("interviews", [interview()])
-    fields.setdefault("applications", [application()])
-    return History(contact=contact, touches=touches, **fields)
-
-
-def long_term(*touches, contact=None, **fields):
-    contact = contact or ContactFacts(id=7, name="Bob Smith", company="Acme", status="long_term")
-    return History(contact=contact, touches=touches or (out(LAST),), **fields)
-
-
-def run(history, today, rules=DEFAULT_RULES, tz=NEW_YORK):
-    return suggest(history, today, tz, rules)
-
-
-def of_kind(kind, suggestions):
-    return [s for s in suggestions if s.kind == kind]
-
-
-def one(kind, suggestions):
-    found = of_kind(kind, suggestions)
-    assert len(found) == 1, [s.key for s in suggestions]
-    return found[0]
-
-
-def state(key, name, until=None):
-    return SuggestionState(key=key, state=name, until=until)
-
 
 # --- after the interview -------------------------------------------------
 
@@ -172,7 +106,16 @@ def test_interview_logged_late_still_suggests_the_letter_once():
 
 
 def test_an_email_after_the_interview_counts_as_the_letter():
-    assert of_kind("followthrough", run(interviewing(out(FRI)), SAT)) == []
+    assert of_kind("followthrough", run(interviewing(out(FRI, at=time(15, 30))), SAT)) == []
+    assert of_kind("followthrough", run(interviewing(out(SAT)), SAT)) == []
+
+
+def test_a_morning_email_before_the_interview_is_not_the_letter():
+    confirming = out(FRI, at=time(8, 15))  # "confirming 10:00"
+    letter = one("followthrough", run(interviewing(confirming), SAT))
+    assert letter.due == SAT
+    # Without a time it may have been either: the letter stays until Done or Skip says.
+    assert of_kind("followthrough", run(interviewing(out(FRI)), SAT)) != []
     call = out(SAT, "phone")
     assert of_kind("followthrough", run(interviewing(call), SAT))
 
@@ -287,7 +230,8 @@ def test_a_new_interview_starts_a_new_run_of_tries():
     rounds = [interview(id=12), interview(id=13, day=second_round)]
     history = interviewing(*unanswered, out(second_round + days(1)), interviews=rounds)
     check = one("checkin", run(history, second_round + days(8)))
-    assert (check.due, check.channel) == (second_round + days(8), "phone")
+    # The voicemail of the first round was the process's one call: this try is an email.
+    assert (check.due, check.channel) == (second_round + days(8), "email")
     assert "(try 2 of 3)" in check.reason
 
 
@@ -422,9 +366,12 @@ def test_rejection_without_an_interview_still_gets_the_letter_and_makes_them_lon
 
 
 def test_no_keep_in_mind_letter_once_you_wrote_after_the_rejection():
-    rejected = application(status="rejected", rejected_on=SAT + days(5))
-    history = interviewing(out(SAT), out(SAT + days(5)), applications=[rejected])
+    rejected = application(status="rejected", rejected_on=SAT + days(5), rejected_at=time(14))
+    that_evening = out(SAT + days(5), at=time(18))
+    history = interviewing(out(SAT), that_evening, applications=[rejected])
     assert of_kind("keep_in_mind", run(history, SAT + days(6))) == []
+    history = interviewing(out(SAT), out(SAT + days(6)), applications=[rejected])
+    assert of_kind("keep_in_mind", run(history, SAT + days(7))) == []
 
 
 def test_rejection_needs_no_invitation_when_connected():
@@ -772,8 +719,14 @@ def test_overdue_suggestions_do_not_pile_up_on_one_day():
     )
     today = LAST + days(40)
     found = run(long_term(contact=monthly, articles=[award]), today)
-    assert one("congratulate", found).due == LAST + days(20)
-    assert one("stay_in_touch", found).due == today + days(7)
+    congratulate = one("congratulate", found)
+    assert congratulate.due == LAST + days(20)
+    waiting = one("stay_in_touch", found)
+    assert waiting.waits_for == congratulate.key
+    assert waiting.reason.endswith(
+        "It waits for “Congratulate Bob Smith”, overdue since Fri 21 Mar: once that is "
+        "done, snoozed or skipped, this comes due."
+    )
 
 
 # --- stable keys ---------------------------------------------------------------

@@ -3,7 +3,7 @@
 import operator
 from functools import reduce
 
-from peewee import JOIN, BooleanField, CharField, ForeignKeyField, TextField, fn
+from peewee import JOIN, BooleanField, Case, CharField, ForeignKeyField, TextField, fn
 
 from crm.db import db
 from crm.fields import EmailField, LineField, NoteField, RangeField, WebAddressField
@@ -109,6 +109,14 @@ class Contact(BaseModel):
         if exclude_id is not None:
             query = query.where(cls.id != exclude_id)
         return list(query.limit(5))
+
+    @classmethod
+    def names_to_offer(cls, company_id):
+        """Names to offer in the name fields: people at the company first, then everyone else."""
+        here_first = Case(None, [(cls.company == company_id, 0)], 1)
+        query = (cls.select(cls.name).where(cls.archived_at.is_null())
+                 .order_by(here_first, cls.name).limit(500))
+        return list(dict.fromkeys(name for (name,) in query.tuples()))
 
     def tag_names(self):
         """The contact's tags, sorted."""

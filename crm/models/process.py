@@ -1,7 +1,7 @@
 """Applications and interviews: the hiring processes and who takes part in them."""
 
 import peewee
-from peewee import CharField, ForeignKeyField
+from peewee import CharField, ForeignKeyField, TimeField
 
 from crm.db import among
 from crm.fields import LineField, NoteField, RangeField, TimeZoneField, WebAddressField
@@ -30,8 +30,13 @@ class Application(BaseModel):
     decision_expected_on = DateField(null=True)
     check_in_on = DateField(null=True)
     closed_on = DateField(null=True)
+    # The local time the closing was recorded, when it was recorded on its day: a note
+    # written that morning came before the rejection, one that evening after it.
+    closed_at = TimeField(null=True)
     next_steps = NoteField(default="")
-    next_contact = LineField(200, default="")  # "HR (Priya Shah)", named in the letters
+    # The one person the check-ins go to, named in the letters; an interview may name another.
+    next_contact = ForeignKeyField(Contact, null=True, backref="next_contact_of",
+                                   on_delete="SET NULL")
     notes = NoteField(default="")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
@@ -69,23 +74,30 @@ class Application(BaseModel):
             return ""
         return " ".join(filter(None, ["–".join(dict.fromkeys(amounts)), self.currency]))
 
-    def set_status(self, status, closed_on, today):
+    def set_status(self, status, closed_on, now):
         """Set the status and its closing date (today unless given); tell whether it has
-        just become rejected. The caller saves."""
+        just become rejected. `now` is the user's local date and time. The caller saves."""
         became_rejected = status == "rejected" and self.status != "rejected"
         if (status in ANSWERED_STATUSES and self.status == "applied"
                 and self.answered_on is None):
             # Moving on from "applied" is hearing back: the stats count days to this answer.
-            self.answered_on = closed_on if status in CLOSED_STATUSES and closed_on else today
+            self.answered_on = (closed_on if status in CLOSED_STATUSES and closed_on
+                                else now.date())
+        changed = status != self.status or closed_on != self.closed_on
         self.status = status
-        # A reopened process is running again: it has no closing date.
-        self.closed_on = (closed_on or today) if status in CLOSED_STATUSES else None
+        if status not in CLOSED_STATUSES:
+            self.closed_on = self.closed_at = None  # a reopened process has no closing date
+        elif changed:
+            self.closed_on = closed_on or now.date()
+            # Only a closing recorded on its own day has a known time of day.
+            self.closed_at = now.time().replace(microsecond=0) \
+                if self.closed_on == now.date() else None
         return became_rejected
 
-    def change_status(self, status, closed_on, today):
+    def change_status(self, status, closed_on, now):
         """Move the application to a status and save it; after a rejection its people become
         long-term contacts. Returns those people (the caller holds the transaction)."""
-        rejected = self.set_status(status, closed_on, today)
+        rejected = self.set_status(status, closed_on, now)
         self.updated_at = utcnow()
         self.save()
         return self.keep_people_in_touch() if rejected else []
@@ -123,7 +135,10 @@ class Interview(BaseModel):
     assistant = ForeignKeyField(Contact, null=True, backref="hosted_interviews",
                                 on_delete="SET NULL")
     discussed = NoteField(default="")
-    accomplishments = NoteField(default="")
+    accomplishments = NoteField(default="")  # strengths for every interviewer's letter
+    # Who the user stays in touch with after this interview, if not the application's person.
+    next_contact = ForeignKeyField(Contact, null=True, backref="next_contact_after",
+                                   on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
@@ -134,6 +149,8 @@ class Interviewer(BaseModel):
                               index=True)
     values = NoteField(5000, default="")  # what this interviewer said they care about
     concerns = NoteField(5000, default="")
+    # Line i answers values line i: each interviewer hears the proof of what they care about.
+    accomplishments = NoteField(5000, default="")
 
     class Meta:
         indexes = ((("interview", "contact"), True),)
@@ -141,7 +158,8 @@ class Interviewer(BaseModel):
 
 def application_people(applications):
     """(application id, contact id) for everyone in the applications: people added to
-    them, interviewers and assistants. `applications` is a list or a query of ids."""
+    them, interviewers, assistants and the named points of contact. `applications` is a
+    list or a query of ids."""
     def among_them(field):
         return field.in_(applications) if isinstance(applications, peewee.Query) \
             else among(field, applications)
@@ -153,7 +171,12 @@ def application_people(applications):
               .where(among_them(Interview.application)))
     hosts = Interview.select(Interview.application, Interview.assistant).where(
         among_them(Interview.application), Interview.assistant.is_null(False))
-    return linked | seated | hosts
+    # The point of contact gets the check-ins even if they never sat on a panel.
+    named = Application.select(Application.id, Application.next_contact).where(
+        among_them(Application.id), Application.next_contact.is_null(False))
+    named_after = Interview.select(Interview.application, Interview.next_contact).where(
+        among_them(Interview.application), Interview.next_contact.is_null(False))
+    return linked | seated | hosts | named | named_after
 
 
 def recent_applications(closed_since, contact_ids=None):

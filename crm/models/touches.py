@@ -1,6 +1,6 @@
 """Touches: every letter, call, reply and meeting with a contact."""
 
-from peewee import CharField, ForeignKeyField
+from peewee import CharField, ForeignKeyField, TimeField
 
 from crm.fields import NoteField
 from crm.models.base import BaseModel, DateField, DateTimeField, utcnow
@@ -12,6 +12,8 @@ from crm.vocabulary import CHANNELS, DIRECTIONS
 class Touch(BaseModel):
     contact = ForeignKeyField(Contact, backref="touches", on_delete="CASCADE")
     happened_on = DateField()
+    # Local time of day, when known: what counts as "after the interview" compares times.
+    happened_at = TimeField(null=True)
     channel = CharField(default="email", choices=CHANNELS)
     direction = CharField(default="out", choices=DIRECTIONS)  # "in" is a reply
     note = NoteField(default="")

@@ -25,16 +25,16 @@ from crm.models import (
     match_contacts,
     utcnow,
 )
-from crm.pages.forms import ApplicationForm, ConfirmForm, StatusForm
+from crm.pages.forms import ApplicationForm, ConfirmForm, StatusForm, one_name_per_line
 from crm.pages.lookup import as_id, get_or_404
 from crm.pagination import page_number, paginate
-from crm.settings import today_for_user
+from crm.settings import now_for_user
 from crm.vocabulary import APPLICATION_STATUSES, CLOSED_STATUSES, OPEN_STATUSES
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
-FIELDS = ("position", "applied_on", "decision_expected_on", "check_in_on", "next_contact",
-          "next_steps", "notes", "source", "posting_url", "location", "work_mode", "salary_min",
+FIELDS = ("position", "applied_on", "decision_expected_on", "check_in_on", "next_steps",
+          "notes", "source", "posting_url", "location", "work_mode", "salary_min",
           "salary_max", "currency", "answered_on", "resume_version", "cover_letter_version",
           "job_description")
 
@@ -91,7 +91,14 @@ def create():
         if application:
             flash(f"Added the application for {application.position}.", "success")
             return redirect(url_for(".detail", application_id=application.id))
-    return render_template("applications/form.html", form=form, application=None)
+    return render_form(form, None)
+
+
+def render_form(form, application):
+    """The application form, offering the names of people already known."""
+    company = Company.get_or_none(Company.name == (form.company.data or ""))
+    return render_template("applications/form.html", form=form, application=application,
+                           contact_names=Contact.names_to_offer(company.id if company else None))
 
 
 def prefill_from_query(form):
@@ -114,10 +121,12 @@ def edit(application_id):
         form.company.data = application.company.name
         form.people.data = "\n".join(c.name for c in people_of(application))
         form.referrer.data = application.referrer.name if application.referrer else ""
+        form.next_contact.data = application.next_contact.name \
+            if application.next_contact else ""
     if form.validate_on_submit() and save_application(application, form):
         flash(f"Saved the application for {application.position}.", "success")
         return redirect(url_for(".detail", application_id=application.id))
-    return render_template("applications/form.html", form=form, application=application)
+    return render_form(form, application)
 
 
 @bp.post("/<int:application_id>/status")
@@ -129,7 +138,7 @@ def change_status(application_id):
         return render_detail(application, form)
     with db.atomic():
         moved = application.change_status(form.status.data, form.closed_on.data,
-                                          today_for_user())
+                                          now_for_user())
     flash(f"Marked as {dict(APPLICATION_STATUSES)[application.status].lower()}.", "success")
     announce(moved)
     return redirect(url_for(".detail", application_id=application.id))
@@ -146,7 +155,7 @@ def move(application_id):
         return redirect(url_for("board.index"))
     with db.atomic():
         moved = application.change_status(form.status.data, form.closed_on.data,
-                                          today_for_user())
+                                          now_for_user())
     label = dict(APPLICATION_STATUSES)[application.status].lower()
     flash(f"Moved {application.position} at {application.company.name} to {label}.", "success")
     announce(moved)
@@ -204,10 +213,16 @@ def save_application(application, form):
     error is then on the people field and nothing is saved).
     """
     company_name = " ".join(form.company.data.split())
-    found, errors = match_contacts(form.people_names(),
-                                   Company.get_or_none(Company.name == company_name))
+    company = Company.get_or_none(Company.name == company_name)
+    people = form.people_names()
+    # One lookup for both boxes, so a new name typed in each becomes one contact.
+    found, errors = match_contacts(one_name_per_line("\n".join(
+        [form.next_contact.data, *people])), company)
     if errors:
-        form.people.errors = list(form.people.errors) + list(errors.values())
+        form.people.errors = list(form.people.errors) + [
+            errors[n] for n in errors if n.casefold() in {p.casefold() for p in people}]
+        form.next_contact.errors = list(form.next_contact.errors) + [
+            m for n, m in errors.items() if n.casefold() == form.next_contact.data.casefold()]
         return None
     referrer = [form.referrer.data] if form.referrer.data else []
     # A referrer is someone you know, often elsewhere: any contact of the name will do.
@@ -224,10 +239,13 @@ def save_application(application, form):
             referrers = contacts_for(referred_by, None, "other")
             application.referrer = referrers[0] if referrers else None
             rejected = application.set_status(form.status.data, form.closed_on.data,
-                                               today_for_user())
+                                               now_for_user())
+            made = {name.casefold(): contact for name, contact in zip(
+                found, contacts_for(found, application.company, "recruiter"), strict=True)}
+            application.next_contact = made.get(form.next_contact.data.casefold())
             application.updated_at = utcnow()
             application.save()
-            wanted = contacts_for(found, application.company, "recruiter")
+            wanted = [made[name.casefold()] for name in people]
             (ApplicationContact.delete()
              .where(ApplicationContact.application == application,
                     ApplicationContact.contact.not_in([c.id for c in wanted])).execute())

@@ -189,9 +189,12 @@ class ApplicationForm(FlaskForm):
                                 "The day you said you would check in, if you agreed one.")
     closed_on = optional_date("Closed on", "Filled in with today when the application is "
                                            "rejected, withdrawn or hired.")
-    next_contact = StringField("Next point of contact", [Accepts(Application.next_contact)],
-                               filters=[text],
-                               description='Named in your letters, e.g. "HR (Priya Shah)".')
+    next_contact = StringField("Next point of contact", [Accepts(Contact.name)],
+                               filters=[squeezed],
+                               description="The one person you stay in touch with about the "
+                                           "process, e.g. the recruiter: they get the check-ins "
+                                           "and the call, the others their letter. A new name "
+                                           "is added as a contact at the company.")
     people = TextAreaField("People involved without an interview", [Accepts(NoteField(5000))],
                            description="One name per line, e.g. the recruiter. Names you "
                                        "already have are linked; new ones are added as "
@@ -280,14 +283,18 @@ class StatusForm(FlaskForm):
 class InterviewerForm(Form):
     name = StringField("Interviewer", [Accepts(Contact.name)], filters=[squeezed])
     values = TextAreaField("Values they care about", [Accepts(Interviewer.values)],
-                           description="One per line; line 1 is answered by your first "
-                                       "accomplishment, and so on.", filters=[text])
+                           description="One per line.", filters=[text])
+    accomplishments = TextAreaField("Accomplishment per value",
+                                    [Accepts(Interviewer.accomplishments)],
+                                    description="One per line: line 1 proves their first "
+                                                "value, and so on.", filters=[text])
     concerns = TextAreaField("Concerns they raised", [Accepts(Interviewer.concerns)],
                              description="One per line.", filters=[text])
 
     def validate_name(self, field):
         """Notes about nobody would be lost: ask whose they are."""
-        if not field.data and (self.values.data or self.concerns.data):
+        if not field.data and (self.values.data or self.accomplishments.data
+                               or self.concerns.data):
             raise ValidationError("Whose values and concerns are these? Enter a name.")
 
 
@@ -308,10 +315,14 @@ class InterviewForm(FlaskForm):
                             description="Whoever welcomed you; they get a thank-you note.")
     discussed = TextAreaField("What you discussed", [Accepts(Interview.discussed)],
                               filters=[text])
-    accomplishments = TextAreaField("Your matching accomplishments",
+    accomplishments = TextAreaField("Strengths for every interviewer",
                                     [Accepts(Interview.accomplishments)],
-                                    description="One per line, in the order of the values "
-                                                "they answer.", filters=[text])
+                                    description="One per line; every letter lists them after "
+                                                "that interviewer's own values.", filters=[text])
+    next_contact = StringField("Next point of contact after this interview",
+                               [Accepts(Contact.name)], filters=[squeezed],
+                               description="Leave empty to keep the application's. The check-ins "
+                                           "go to this one person from now on.")
 
     def interviewer_rows(self):
         """The interviewer rows with a name, as (row form, name)."""
@@ -337,6 +348,10 @@ class InterviewForm(FlaskForm):
 class TouchForm(FlaskForm):
     happened_on = DateField("Date", [InputRequired("Enter the day it happened.")],
                             invalid_value_message=DATE_MESSAGE)
+    happened_at = TimeField("Time", [Optional()], format=["%H:%M", "%H:%M:%S"],
+                            invalid_value_message="Enter a time like 14:30, or leave it empty.",
+                            description="Optional: tells a letter after an interview from an "
+                                        "email before it.")
     channel = SelectField("Channel", choices=options(CHANNELS), default="email")
     direction = SelectField("Direction", choices=options(DIRECTIONS), default="out")
     note = TextAreaField("Note", [Accepts(Touch.note)], filters=[text])

@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from peewee import Case
 
 from crm.db import db
 from crm.fields import time_zone_names
@@ -23,6 +22,7 @@ from crm.settings import user_timezone
 bp = Blueprint("interviews", __name__)
 
 TEXT_FIELDS = ("timezone", "kind", "location", "discussed", "accomplishments")
+SEAT_FIELDS = ("values", "accomplishments", "concerns")
 
 
 @bp.route("/applications/<int:application_id>/interviews/new", methods=["GET", "POST"])
@@ -42,7 +42,8 @@ def edit(interview_id):
     form = InterviewForm(
         on_date=interview.starts_at.date(), at_time=interview.starts_at.time(),
         assistant=interview.assistant.name if interview.assistant else "",
-        interviewers=[{"name": s.contact.name, "values": s.values, "concerns": s.concerns}
+        next_contact=interview.next_contact.name if interview.next_contact else "",
+        interviewers=[{"name": s.contact.name, **{f: getattr(s, f) for f in SEAT_FIELDS}}
                       for s in seats],
         **{name: getattr(interview, name) for name in TEXT_FIELDS})
     return edit_form(interview, form, "Saved")
@@ -59,15 +60,7 @@ def edit_form(interview, form, verb):
         return redirect(url_for("applications.detail", application_id=application.id))
     return render_template("applications/interview_form.html", form=form, interview=interview,
                            application=application, time_zones=time_zone_names(),
-                           contact_names=known_names(application))
-
-
-def known_names(application):
-    """Names to offer in the name fields: people at the company first, then everyone else."""
-    here_first = Case(None, [(Contact.company == application.company_id, 0)], 1)
-    query = (Contact.select(Contact.name).where(Contact.archived_at.is_null())
-             .order_by(here_first, Contact.name).limit(500))
-    return list(dict.fromkeys(name for (name,) in query.tuples()))
+                           contact_names=Contact.names_to_offer(application.company_id))
 
 
 def save_interview(interview, form):
@@ -81,7 +74,10 @@ def save_interview(interview, form):
     helper, assistant_errors = match_contacts([assistant_name] if assistant_name else [],
                                               application.company)
     form.assistant.errors = list(assistant_errors.values())
-    if errors or assistant_errors:
+    next_name = form.next_contact.data
+    named, next_errors = match_contacts([next_name] if next_name else [], application.company)
+    form.next_contact.errors = list(next_errors.values())
+    if errors or assistant_errors or next_errors:
         return False
     with db.atomic():
         interview.starts_at = datetime.combine(form.on_date.data, form.at_time.data)
@@ -89,13 +85,15 @@ def save_interview(interview, form):
             setattr(interview, name, getattr(form, name).data)
         assistants = contacts_for(helper, application.company, "assistant")
         interview.assistant = assistants[0] if assistants else None
+        interview.next_contact = next(iter(contacts_for(named, application.company,
+                                                        "recruiter")), None)
         interview.updated_at = utcnow()
         interview.save()
         people = contacts_for(found, application.company, "interviewer")
         Interviewer.delete().where(Interviewer.interview == interview).execute()
         for (row, _), contact in zip(rows, people, strict=True):
-            Interviewer.create(interview=interview, contact=contact, values=row.values.data,
-                               concerns=row.concerns.data)
+            Interviewer.create(interview=interview, contact=contact,
+                               **{f: row[f].data for f in SEAT_FIELDS})
         if application.status == "applied":
             # An interview means the process has moved on; the list should say so.
             application.status, application.updated_at = "interviewing", utcnow()

@@ -38,12 +38,14 @@ def timeline_for(contact):
                .where(Touch.contact == contact))
     for touch in touches:
         label = CHANNEL_LABELS.get(touch.channel, touch.channel)
+        when = datetime.combine(touch.happened_on, touch.happened_at) \
+            if touch.happened_at else touch.happened_on
         if touch.direction == "in":
-            entries.append(Entry(touch.happened_on, "reply", f"They replied ({label})",
+            entries.append(Entry(when, "reply", f"They replied ({label})",
                                  touch.note, touch_id=touch.id))
         else:
             article = touch.article
-            entries.append(Entry(touch.happened_on, "touch",
+            entries.append(Entry(when, "touch",
                                  f"{label}: {article.title}" if article else label, touch.note,
                                  article.link if article else "", touch_id=touch.id))
     interviews = (Interview.select(Interview, Application, Company)
@@ -59,18 +61,22 @@ def timeline_for(contact):
                              f"{role} for {application.position} at "
                              f"{application.company.name}", interview.discussed,
                              application_id=application.id))
+    named_after = Interview.select(Interview.application).where(Interview.next_contact == contact)
     applications = (Application.select(Application, Company).join(Company)
                     .where(Application.id.in_(ApplicationContact.select(
                         ApplicationContact.application)
                         .where(ApplicationContact.contact == contact))
-                        | (Application.referrer == contact)))
+                        | (Application.referrer == contact)
+                        | (Application.next_contact == contact)
+                        | Application.id.in_(named_after)))
     for application in applications:
         status = STATUS_LABELS.get(application.status, application.status).lower()
         what = "Referred you for" if application.referrer_id == contact.id else "Application:"
+        role = ", your point of contact" if application.next_contact_id == contact.id else ""
         entries.append(Entry(application.applied_on or application.created_at.date(),
                              "application",
                              f"{what} {application.position} at "
-                             f"{application.company.name} ({status})",
+                             f"{application.company.name} ({status}{role})",
                              application.next_steps, application_id=application.id))
     return sorted(entries, key=sort_key, reverse=True)
 

@@ -26,12 +26,15 @@ SHOWN_PER_SECTION = 30  # a big backlog shows its first rows and a link to the r
 
 
 def sections(found, today):
-    """Split suggestions into overdue, due today and the next days."""
+    """Split suggestions into overdue, due today, the next days, and those waiting behind an
+    overdue one (they come due once it is done, snoozed or skipped)."""
     horizon = today + timedelta(days=UPCOMING_DAYS)
+    free = [s for s in found if s.waits_for is None]
     return {
-        "overdue": [s for s in found if s.due < today],
-        "today": [s for s in found if s.due == today],
-        "upcoming": [s for s in found if today < s.due <= horizon],
+        "overdue": [s for s in free if s.due < today],
+        "today": [s for s in free if s.due == today],
+        "upcoming": [s for s in free if today < s.due <= horizon],
+        "waiting": [s for s in found if s.waits_for is not None],
     }
 
 
@@ -80,9 +83,25 @@ def open_suggestion(key, contact_id):
     abort(404)
 
 
-@bp.post("/suggestions/<int:contact_id>/snooze")
+def answer_page(contact_id, verb):
+    """Ask before snoozing or skipping a suggestion named by a link (the digest's)."""
+    found, _ = followups.for_contact(contact_id)
+    suggestion = next((s for s in found if s.key == request.args.get("key")), None)
+    if suggestion is None:  # an old digest's link: already answered, or the story moved on
+        flash("That suggestion is no longer open: it was done, snoozed or skipped, or "
+              "something new changed it. Here is what is open now.", "error")
+        return redirect(url_for(".index"))
+    today = today_for_user()
+    form = SnoozeForm(key=suggestion.key, until=today + timedelta(days=7))
+    return render_template("today/answer.html", suggestion=suggestion, verb=verb, form=form,
+                           contact=Contact.get_by_id(contact_id), today=today)
+
+
+@bp.route("/suggestions/<int:contact_id>/snooze", methods=["GET", "POST"])
 def snooze(contact_id):
-    """Put a suggestion off until a date."""
+    """Put a suggestion off until a date (a link shows the form first)."""
+    if request.method == "GET":
+        return answer_page(contact_id, "snooze")
     form = SnoozeForm()
     valid = form.validate_on_submit()
     if valid and form.until.data <= today_for_user():
@@ -97,9 +116,11 @@ def snooze(contact_id):
     return redirect(url_for(".index"))
 
 
-@bp.post("/suggestions/<int:contact_id>/skip")
+@bp.route("/suggestions/<int:contact_id>/skip", methods=["GET", "POST"])
 def skip(contact_id):
     """Skip a suggestion: it does not come back unless something new happens."""
+    if request.method == "GET":
+        return answer_page(contact_id, "skip")
     form = SuggestionForm()
     if form.validate_on_submit():
         suggestion = open_suggestion(form.key.data, contact_id)

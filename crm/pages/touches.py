@@ -10,20 +10,23 @@ from crm.pages.forms import ConfirmForm, TouchForm
 from crm.pages.lookup import as_id, get_or_404
 from crm.playbook import format_day, too_soon
 from crm.security import local_path
-from crm.settings import rules, today_for_user
+from crm.settings import now_for_user, rules, today_for_user
 
 bp = Blueprint("touches", __name__)
 
-FIELDS = ("happened_on", "channel", "direction", "note")
+FIELDS = ("happened_on", "happened_at", "channel", "direction", "note")
 
 
 @bp.route("/contacts/<int:contact_id>/touches/new", methods=["GET", "POST"])
 def create(contact_id):
     """Log a touch; the query string may fill in every field (the Today page's Done button)."""
     contact = get_or_404(Contact, contact_id)
-    today = today_for_user()
-    form = (TouchForm(request.args, happened_on=today) if request.method == "GET"
-            else TouchForm(happened_on=today))
+    now = now_for_user()
+    # "Done" on a suggestion logs it as made now, so the playbook can tell what came after.
+    at = now.time().replace(second=0, microsecond=0) if request.args.get("suggestion_key") \
+        else None
+    form = (TouchForm(request.args, happened_on=now.date(), happened_at=at)
+            if request.method == "GET" else TouchForm(happened_on=now.date()))
     return edit_form(contact, Touch(contact=contact), form)
 
 

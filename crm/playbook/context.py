@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta, tzinfo
+from datetime import date, time, timedelta, tzinfo
 
 from crm.vocabulary import CLOSED_STATUSES, OPEN_STATUSES, RUNNING_STATUSES
 
@@ -42,8 +42,9 @@ NOT_A_NOTE = frozenset({"linkedin_invitation"})
 class Run:
     """The outbound tries since the contact last spoke with the user.
 
-    `started_by` is "interview" or "reply" (an inbound touch or a meeting), or
-    None when the two have never talked.
+    `started_by` is "interview", "reply" (an inbound touch or a meeting),
+    "handover" (an interview of a process they are the point of contact for,
+    whose letters went to the panel), or None when the two have never talked.
     """
 
     started_on: date | None
@@ -51,9 +52,9 @@ class Run:
     tries: tuple[TouchFacts, ...]
 
     @property
-    def phone_calls(self) -> int:
-        """Calls and voicemails among the tries."""
-        return sum(1 for touch in self.tries if touch.channel in PHONE_CHANNELS)
+    def count(self) -> int:
+        """Tries used: after a handover the panel's letters were the first."""
+        return len(self.tries) + (self.started_by == "handover")
 
 
 class Context:
@@ -65,9 +66,7 @@ class Context:
         self.today = today
         self.tz = tz
         self.rules = rules
-        # On one day, assume your note went out before their reply arrived:
-        # a reply logged the day you wrote answers what you wrote.
-        self.touches = sorted(history.touches, key=lambda t: (t.on, t.direction == "in", t.id))
+        self.touches = sorted(history.touches, key=_in_order)
         self.notes = [
             t for t in self.touches if not (t.direction == "out" and t.channel in NOT_A_NOTE)
         ]
@@ -167,12 +166,24 @@ class Context:
         """The first day a new note keeps the minimum gap after `last`."""
         return last + timedelta(days=self.rules.min_gap_days) if last else None
 
-    def wrote_since(self, day: date) -> bool:
-        """Tell whether the user sent an email or letter on or after `day`."""
+    def wrote_after(self, day: date, at: time | None) -> bool:
+        """Tell whether the user sent an email or letter after the moment `day`, `at`.
+
+        On that day itself only a touch with a later time counts: a morning email
+        confirming the time is not the letter, and a note without a time may
+        have been either, so the suggestion stays (Done or Skip settles it).
+        """
         return any(
-            t.on >= day and t.direction == "out" and t.channel in LETTER_CHANNELS
+            t.direction == "out"
+            and t.channel in LETTER_CHANNELS
+            and (t.on > day or (t.on == day and None not in (t.at, at) and t.at > at))
             for t in self.touches
         )
+
+    def wrote_after_interview(self, interview: InterviewFacts) -> bool:
+        """Tell whether a letter went out after the interview began, in the user's time."""
+        start = interview.starts_at.astimezone(self.tz)
+        return self.wrote_after(start.date(), start.time().replace(tzinfo=None))
 
     def touched_since(self, day: date) -> bool:
         """Tell whether any note either way happened on or after `day`."""
@@ -202,19 +213,33 @@ class Context:
         return key in self.finished_keys
 
     @cached_property
+    def handovers(self) -> list[date]:
+        """Days of held interviews in processes this contact is the point of contact for,
+        without sitting on the panel: the letters went to the panel, the chasing is theirs."""
+        own = {self.interview_day(i) for i in self.taken_part}
+        return [
+            day
+            for app in self.running
+            if app.check_in_with == self.contact.id
+            for starts_at in app.interviews_at
+            if (day := starts_at.astimezone(self.tz).date()) <= self.today and day not in own
+        ]
+
+    @cached_property
     def run(self) -> Run:
         """Walk the story in order; a conversation starts a new run of tries."""
         held = [
-            (self.interview_day(i), 0, None)
+            (self.interview_day(i), 0, "interview")
             for i in self.taken_part
             if self.interview_day(i) <= self.today
         ]
+        held += [(day, 0, "handover") for day in self.handovers]
         events = held + [(t.on, 1, t) for t in self.notes]
         started_on, started_by, tries = None, None, []
         # Stable sort keeps the touches' own order; an interview opens its day.
         for day, _, touch in sorted(events, key=lambda e: (e[0], e[1])):
-            if touch is None:
-                started_on, started_by, tries = day, "interview", []
+            if isinstance(touch, str):
+                started_on, started_by, tries = day, touch, []
             elif touch.direction == "in" or touch.channel == "meeting":
                 started_on, started_by, tries = day, "reply", []
             else:
@@ -224,14 +249,43 @@ class Context:
     @cached_property
     def tries_exhausted(self) -> bool:
         """Three tries and you are done, until they answer."""
-        return len(self.run.tries) >= self.rules.max_unanswered_tries
+        return self.run.count >= self.rules.max_unanswered_tries
 
     @cached_property
-    def next_interview(self) -> InterviewFacts | None:
-        """The next interview with this contact still ahead, if any."""
-        ahead = [i for i in self.taken_part if self.interview_day(i) > self.today]
-        return min(ahead, key=lambda i: i.starts_at, default=None)
+    def calls_this_process(self) -> int:
+        """Calls and voicemails since the running processes began: one call per process,
+        whatever replies came in between."""
+        starts = [a.applied_on for a in self.running if a.applied_on]
+        starts += [at.astimezone(self.tz).date() for a in self.running for at in a.interviews_at]
+        since = min(starts, default=None)
+        return sum(
+            1
+            for t in self.notes
+            if t.direction == "out"
+            and t.channel in PHONE_CHANNELS
+            and (since is None or t.on >= since)
+        )
+
+    @cached_property
+    def interview_ahead(self) -> bool:
+        """Tell whether an interview with this contact, or of a process they are the point
+        of contact for, is still ahead: until it is held there is nothing to chase."""
+        mine = (self.interview_day(i) for i in self.taken_part)
+        named = (
+            at.astimezone(self.tz).date()
+            for app in self.running
+            if app.check_in_with == self.contact.id
+            for at in app.interviews_at
+        )
+        return any(day > self.today for day in (*mine, *named))
 
 
 def _id(app: ApplicationFacts) -> int:
     return app.id
+
+
+def _in_order(touch: TouchFacts) -> tuple:
+    """Touches by day and time; without a time, assume your note went out before their
+    reply arrived: a reply logged the day you wrote answers what you wrote."""
+    default = time.max if touch.direction == "in" else time.min
+    return (touch.on, touch.at or default, touch.direction == "in", touch.id)

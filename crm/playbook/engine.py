@@ -78,8 +78,10 @@ def _space_out(suggestions: Iterable[Suggestion], today: date, gap: int) -> list
     """Keep `gap` days between notes to one person: the most important keeps its day.
 
     Fixed dates (set by the advice or agreed with the contact) never move; the
-    others yield to any more important note. Whatever is already due counts as
-    happening today, so overdue suggestions do not pile up on one day.
+    others yield to any more important note. An overdue suggestion keeps its
+    place, and what would come within `gap` of it waits behind it, saying so,
+    until it is done, snoozed or skipped: it does not slide a day further on
+    every day the overdue one is left alone.
     """
     placed: list[Suggestion] = []
     for suggestion in sorted(suggestions, key=lambda s: (s.importance, s.due, s.key)):
@@ -93,9 +95,23 @@ def _space_out(suggestions: Iterable[Suggestion], today: date, gap: int) -> list
 def _clear_of(
     suggestion: Suggestion, placed: list[Suggestion], today: date, gap: int
 ) -> Suggestion | None:
-    """Move a suggestion past the ones placed before it; None once moving makes it pointless."""
-    # An invitation to connect is not a note, so it holds nothing back.
-    notes = [p for p in placed if p.kind != "linkedin"]
+    """Move a suggestion past the ones placed before it, or let it wait behind an overdue
+    one; None once moving makes it pointless."""
+    # An invitation to connect is not a note, so it holds nothing back; nor does a
+    # note that is itself waiting.
+    notes = [p for p in placed if p.kind != "linkedin" and p.waits_for is None]
+    # Whatever is already due happens today at the soonest.
+    start = _when(suggestion.due, today)
+    overdue = [p for p in notes if p.due < today and (start - today).days < gap]
+    if overdue:
+        first = min(overdue, key=lambda p: (p.due, p.importance))
+        return replace(
+            suggestion,
+            waits_for=first.key,
+            reason=f"{suggestion.reason} It waits for “{first.title}”, overdue since "
+            f"{format_day(first.due, today)}: once that is done, snoozed or skipped, "
+            "this comes due.",
+        )
     due = suggestion.due
     while clashes := [
         p for p in notes if abs((_when(p.due, today) - _when(due, today)).days) < gap

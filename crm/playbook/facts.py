@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from crm.vocabulary import (
     APPLICATION_STATUSES,
@@ -81,8 +81,10 @@ class InterviewFacts:
     """One interview, seen from the contact whose history holds it.
 
     `values` and `concerns` are what this contact cares about and asked about;
-    `values[i]` is answered by `accomplishments[i]` in the follow-through letter.
-    Each of the three accepts a tuple or a text with one item per line.
+    `values[i]` is answered by `accomplishments[i]` (this contact's own list) in
+    the follow-through letter, and `strengths` go to every interviewer. Each
+    of these accepts a tuple or a text with one item per line, as does
+    `discussed`. `next_contact` is the point of contact the letter names.
     """
 
     id: int
@@ -92,17 +94,19 @@ class InterviewFacts:
     starts_at: datetime
     interviewer_ids: tuple[int, ...] = ()
     assistant_id: int | None = None
-    discussed: str = ""
+    discussed: tuple[str, ...] = ()
     values: tuple[str, ...] = ()
     concerns: tuple[str, ...] = ()
     accomplishments: tuple[str, ...] = ()
+    strengths: tuple[str, ...] = ()
     next_contact: str = ""
+    next_contact_id: int | None = None
 
     def __post_init__(self) -> None:
         if self.starts_at.tzinfo is None or self.starts_at.utcoffset() is None:
             raise ValueError("An interview's start time needs a time zone.")
         _freeze(self, "interviewer_ids", tuple(self.interviewer_ids))
-        for name in ("values", "concerns", "accomplishments"):
+        for name in ("discussed", "values", "concerns", "accomplishments", "strengths"):
             _freeze(self, name, _items(getattr(self, name), None))
 
 
@@ -111,8 +115,10 @@ class ApplicationFacts:
     """One application, with the dates agreed for hearing back.
 
     `check_in_with` names the point of contact for the process (often the
-    recruiter): when set, only they get its check-ins and the updated resume,
-    so a panel of interviewers is not chased one by one.
+    recruiter): when set, only they get its check-ins, the call and the
+    updated resume, so a panel of interviewers is not chased one by one.
+    `rejected_at` is the local time the rejection was recorded on its day, if known.
+    `interviews_at` are the start times of all its interviews, whoever sat on them.
     """
 
     id: int
@@ -125,21 +131,25 @@ class ApplicationFacts:
     check_in_with: int | None = None
     rejected_on: date | None = None
     closed_on: date | None = None
+    rejected_at: time | None = None
     contact_ids: tuple[int, ...] = ()
     referrer_id: int | None = None
+    interviews_at: tuple[datetime, ...] = ()
 
     def __post_init__(self) -> None:
         _one_of(self.status, APPLICATION_STATUS_VALUES, "Application status")
         _freeze(self, "contact_ids", tuple(self.contact_ids))
+        _freeze(self, "interviews_at", tuple(self.interviews_at))
 
 
 @dataclass(frozen=True, kw_only=True)
 class TouchFacts:
-    """One logged contact: a letter, a call, a reply, a meeting."""
+    """One logged contact: a letter, a call, a reply, a meeting; `at` is the local time if known."""
 
     id: int
     contact_id: int
     on: date
+    at: time | None = None
     channel: str = "email"
     direction: str = "out"
     article_id: int | None = None

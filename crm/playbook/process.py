@@ -16,7 +16,7 @@ def followthrough_letters(ctx: Context) -> Iterator[Suggestion]:
     rules, contact = ctx.rules, ctx.contact
     for interview in ctx.current_interviews("interviewer"):
         held = ctx.interview_day(interview)
-        if ctx.process_closed(interview) or ctx.wrote_since(held):
+        if ctx.process_closed(interview) or ctx.wrote_after_interview(interview):
             continue
         local_start = interview.starts_at.astimezone(ctx.tz)
         late = (local_start + timedelta(hours=rules.followthrough_late_hours)).date()
@@ -94,15 +94,16 @@ def assistant_thanks(ctx: Context) -> Iterator[Suggestion]:
     rules, contact = ctx.rules, ctx.contact
     for interview in ctx.current_interviews("assistant"):
         held = ctx.interview_day(interview)
-        if ctx.process_closed(interview) or ctx.wrote_since(held):
-            continue
         within = rules.assistant_thanks_within_days
+        due = held + timedelta(days=min(rules.followthrough_due_days, within))
+        if _closed_before(ctx, interview, due) or ctx.wrote_after_interview(interview):
+            continue
         yield Suggestion(
             key=f"assistant_thanks:interview:{interview.id}:contact:{contact.id}",
             contact_id=contact.id,
             kind="assistant_thanks",
             title=f"Thank {contact.name} for their hospitality",
-            due=held + timedelta(days=min(rules.followthrough_due_days, within)),
+            due=due,
             late=held + timedelta(days=within),
             fixed=True,
             reason=(
@@ -119,22 +120,25 @@ def assistant_thanks(ctx: Context) -> Iterator[Suggestion]:
 def check_in(ctx: Context) -> Iterator[Suggestion]:
     """While the process runs: check in on the agreed date, else a week after the last note."""
     apps = _followed_up_here(ctx, ctx.running)
-    if not (apps and ctx.contact.may_follow_up and ctx.in_process_role) or ctx.tries_exhausted:
+    if not (apps and ctx.contact.may_follow_up and ctx.in_process_role):
         return
-    check = _agreed_check_in(ctx, apps)
-    if check is None and ctx.next_interview is None:  # with an interview ahead, nothing to chase
-        check = _weekly_check_in(ctx, apps[-1])
+    # A date agreed with them is their answer: it stands after three unanswered tries.
+    check = _agreed_check_in(ctx, apps, agreed_only=ctx.tries_exhausted)
+    if check is None and not ctx.interview_ahead and not ctx.tries_exhausted:
+        check = _weekly_check_in(ctx, apps[-1])  # with an interview ahead, nothing to chase
     if check is not None:
         yield check
 
 
-def _agreed_check_in(ctx: Context, apps: list[ApplicationFacts]) -> Suggestion | None:
+def _agreed_check_in(
+    ctx: Context, apps: list[ApplicationFacts], agreed_only: bool
+) -> Suggestion | None:
     """The earliest agreed check-in or expected decision date nobody has talked since."""
     pending = [
         (on, agreed_with_them, app)
         for app in apps
         for on, agreed_with_them in ((app.check_in_on, True), (app.decision_expected_on, False))
-        if on and not ctx.touched_since(on)
+        if on and not ctx.touched_since(on) and (agreed_with_them or not agreed_only)
     ]
     if not pending:
         return None
@@ -142,6 +146,8 @@ def _agreed_check_in(ctx: Context, apps: list[ApplicationFacts]) -> Suggestion |
     if agreed_with_them:
         # They chose the date, so it stands even if it falls soon after your last note.
         due, reason = on, f"You agreed to check in on {ctx.day(on)}{_about(app)}."
+        if agreed_only:
+            reason += " They chose the date, so it stands although your tries went unanswered."
     else:
         due = max(on, ctx.not_before(ctx.last_outbound_on) or on)
         reason = (
@@ -158,14 +164,22 @@ def _agreed_check_in(ctx: Context, apps: list[ApplicationFacts]) -> Suggestion |
 def _weekly_check_in(ctx: Context, app: ApplicationFacts) -> Suggestion | None:
     """A week after the last note, the next of the unanswered tries."""
     run, rules = ctx.run, ctx.rules
-    if not run.tries and run.started_by != "reply":
+    if not run.tries and run.started_by not in ("reply", "handover"):
         return None  # after an interview the follow-through letter is the first try
-    due = ctx.last_touch_on + timedelta(days=rules.checkin_interval_days)
+    if run.tries or run.started_by == "reply":
+        after = ctx.last_touch_on
+    else:  # a week after the panel's letters went out
+        after = max(run.started_on + timedelta(days=rules.followthrough_due_days),
+                    ctx.last_touch_on or run.started_on)
+    due = after + timedelta(days=rules.checkin_interval_days)
     due = max(due, ctx.not_before(ctx.last_outbound_on) or due)
-    number = len(run.tries) + 1
+    number = run.count + 1
     if run.tries:
         last = run.tries[-1]
         since = f"No answer since your {_channel_words(last.channel)} on {ctx.day(last.on)}"
+    elif run.started_by == "handover":
+        since = (f"You named them as the point of contact after the interview on "
+                 f"{ctx.day(run.started_on)}, and the follow-through letters were the first try")
     else:
         since = f"Last heard from them on {ctx.day(run.started_on)}"
     key = f"checkin:contact:{ctx.contact.id}:run:{run.started_on or 'start'}:try:{number}"
@@ -197,10 +211,11 @@ def _check_in_suggestion(
 
 
 def _check_in_channel(ctx: Context) -> str:
-    """The article's order is letter, phone message, email: one call per unanswered run."""
-    call_left = ctx.run.phone_calls < ctx.rules.max_phone_calls
+    """The article's order is letter, phone message, email; one call per process, as in
+    "leave one (only one) follow up call": a reply resets the tries, not the call."""
+    call_left = ctx.calls_this_process < ctx.rules.max_phone_calls
     preferred = ctx.contact.preferred_channel
-    if preferred in PHONE_CHANNELS or (not preferred and ctx.run.tries):
+    if preferred in PHONE_CHANNELS or (not preferred and ctx.run.count):
         return "phone" if call_left else "email"
     return preferred or "email"
 
@@ -208,8 +223,10 @@ def _check_in_channel(ctx: Context) -> str:
 def keep_in_mind(ctx: Context) -> Iterator[Suggestion]:
     """After a rejection, a letter the next day asking them to keep you in mind."""
     app = ctx.latest_rejection
-    if app is None or not ctx.in_process_role or ctx.wrote_since(app.rejected_on):
+    if app is None or not ctx.in_process_role:
         return
+    if ctx.wrote_after(app.rejected_on, app.rejected_at):
+        return  # a note written that morning, before the news, is not this letter
     contact = ctx.contact
     yield Suggestion(
         key=f"keepinmind:application:{app.id}:contact:{contact.id}",
@@ -257,6 +274,15 @@ def send_resume(ctx: Context) -> Iterator[Suggestion]:
         channel="email",
         application_id=app.id,
     )
+
+
+def _closed_before(ctx: Context, interview: InterviewFacts, due: date) -> bool:
+    """Tell whether the process closed before a thank-you came due: a rejection after that
+    day does not take back thanks for hospitality that was given either way."""
+    if not ctx.process_closed(interview):
+        return False
+    app = ctx.application(interview.application_id)
+    return app.rejected_on is None or app.rejected_on < due
 
 
 def _followed_up_here(ctx: Context, apps: list[ApplicationFacts]) -> list[ApplicationFacts]:

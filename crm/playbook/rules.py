@@ -44,7 +44,7 @@ class Rules:
     max_unanswered_tries: int = _setting(
         3, "Stop after this many unanswered tries (the letter is the first)", 1, 10
     )
-    max_phone_calls: int = _setting(1, "Phone calls per unanswered run", 0, 5)
+    max_phone_calls: int = _setting(1, "Phone calls per process", 0, 5)
     keep_in_mind_days: int = _setting(1, "'Keep me in mind' letter: days after a rejection", 0, 30)
     referral_thanks_days: int = _setting(
         1, "Thank whoever referred you: days after you apply", 0, 30

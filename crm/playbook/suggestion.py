@@ -33,7 +33,8 @@ class Suggestion:
     snoozed or skipped state sticks to it; something new yields a new key.
     `late` is the last day the action is on time (None when it has no deadline).
     `fixed` marks dates the advice or the contact set, which are never moved
-    to keep a week between notes.
+    to keep a week between notes. `waits_for` is the key of an overdue
+    suggestion this one waits behind (it comes due once that one is answered).
     """
 
     key: str
@@ -49,6 +50,7 @@ class Suggestion:
     event_id: int | None = None
     interview_id: int | None = None
     application_id: int | None = None
+    waits_for: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
