@@ -19,6 +19,7 @@ from crm.models import (
     ArticleMatch,
     Company,
     Contact,
+    ContactMerge,
     ContactTag,
     Event,
     EventAttendee,
@@ -26,6 +27,7 @@ from crm.models import (
     Feed,
     Interview,
     Interviewer,
+    JobChange,
     Setting,
     SuggestionState,
     Tag,
@@ -52,6 +54,7 @@ WATCHED = {
     SuggestionState: (EVERY, [("contact", "{row}.contact_id")]),
     ArticleMatch: (EVERY, [("contact", "{row}.contact_id")]),
     EventAttendee: (EVERY, [("contact", "{row}.contact_id")]),
+    JobChange: (EVERY, [("contact", "{row}.contact_id")]),  # a new role to congratulate on
     Application: (("UPDATE", "DELETE"), [("application", "{row}.id")]),
     ApplicationContact: (EVERY, [("application", "{row}.application_id"),
                                  ("contact", "{row}.contact_id")]),
@@ -70,7 +73,8 @@ WATCHED = {
     Setting: (EVERY, [(ALL, "NULL")]),
 }
 # Tables that no suggestion reads; a test checks every model is in one of the two.
-UNWATCHED = frozenset()
+# A merge writes the rows it moves, which are watched; its own record is only read to undo it.
+UNWATCHED = frozenset({ContactMerge})
 ROWS = {"INSERT": ("NEW",), "UPDATE": ("OLD", "NEW"), "DELETE": ("OLD",)}
 
 

@@ -28,6 +28,7 @@ from crm.models import (
     Feed,
     Interview,
     Interviewer,
+    JobChange,
     SuggestionState,
     Tag,
     Touch,
@@ -74,10 +75,12 @@ def histories(today, contact_ids=None):
     recent = [pk for (pk,) in recent_applications(
         today - timedelta(days=CLOSED_PROCESS_DAYS)).tuples()]
     applications, interviews = _process_facts(recent, wanted)
-    # Only long-term contacts and people in a process can get a suggestion:
-    # skipping the rest keeps a 10,000-contact address book cheap.
+    # Only long-term contacts, people in a process and people with a new role can get a
+    # suggestion: skipping the rest keeps a 10,000-contact address book cheap.
     in_process = application_people(recent)
-    contacts = list(_contacts(wanted, in_process.select_from(in_process.c.contact)).namedtuples())
+    moved = _moves(today, wanted)
+    contacts = list(_contacts(wanted, in_process.select_from(in_process.c.contact),
+                              list(moved)).namedtuples())
     chosen_ids = [row.id for row in contacts]
     tags = _tags(chosen_ids)
     touches = _touches(horizon, chosen_ids)
@@ -93,6 +96,7 @@ def histories(today, contact_ids=None):
             touches=touches.get(row.id, ()),
             articles=articles.get(row.id, ()),
             events=events.get(row.id, ()),
+            job_changes=moved.get(row.id, ()),
             resume_updated_on=resume_updated_on,
             states=states.get(row.id, {}),
         )
@@ -160,15 +164,16 @@ def _in(field, wanted):
     return True if wanted is None else among(field, wanted)
 
 
-def _contacts(wanted, in_process):
-    """Long-term contacts and people in a process, with ContactFacts' fields."""
+def _contacts(wanted, in_process, moved):
+    """Long-term contacts, people in a process and the `moved`, with ContactFacts' fields."""
     query = (Contact.select(
         Contact.id, Contact.name, fn.COALESCE(Company.name, "").alias("company"), Contact.title,
         Contact.role, Contact.status, Contact.may_follow_up, Contact.cadence_days,
         Contact.linkedin_connected, Contact.notes, Contact.email, Contact.preferred_channel)
         .join(Company, JOIN.LEFT_OUTER)
         .where(Contact.archived_at.is_null(), Contact.status != "do_not_contact",
-               (Contact.status == "long_term") | Contact.id.in_(in_process),
+               (Contact.status == "long_term") | Contact.id.in_(in_process)
+               | among(Contact.id, moved),
                _in(Contact.id, wanted)))
     return query
 
@@ -309,6 +314,24 @@ def _events(today, wanted):
                 result[contact_id].append(playbook.EventFacts(
                     id=event.id, name=event.name, starts_on=event.start_on,
                     place=event.place, url=event.url, attendee_ids=(contact_id,)))
+    return result
+
+
+def _moves(today, wanted):
+    """Job changes still news (as old as articles may be), by contact."""
+    since = today - timedelta(days=rules().news_max_age_days)
+    old, new = Company.alias(), Company.alias()
+    query = (JobChange.select(JobChange.id, JobChange.contact, JobChange.changed_on,
+                              JobChange.old_title, fn.COALESCE(old.name, ""),
+                              JobChange.new_title, fn.COALESCE(new.name, ""))
+             .join_from(JobChange, old, JOIN.LEFT_OUTER, on=(JobChange.old_company == old.id))
+             .join_from(JobChange, new, JOIN.LEFT_OUTER, on=(JobChange.new_company == new.id))
+             .where(JobChange.changed_on >= since, _in(JobChange.contact, wanted)).tuples())
+    result = defaultdict(list)
+    for change_id, contact_id, on, old_title, old_company, new_title, new_company in query:
+        result[contact_id].append(playbook.JobChangeFacts(
+            id=change_id, changed_on=on, old_title=old_title, old_company=old_company,
+            new_title=new_title, new_company=new_company))
     return result
 
 

@@ -4,6 +4,7 @@ conftest.py holds the fixtures; a test module imports what it needs from here,
 never from another test module.
 """
 
+import html
 import re
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
@@ -229,3 +230,9 @@ def export(runner):
     result = runner.invoke(args=["export", "--format", "json"])
     assert result.exit_code == 0, result.output
     return result.stdout_bytes
+
+
+def seen(client, url):
+    """A page's text as a reader sees it: tags dropped, entities decoded, spaces collapsed."""
+    page = client.get(url).get_data(as_text=True)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split()).replace(" :", ":")

@@ -181,6 +181,18 @@ class EventFacts:
 
 
 @dataclass(frozen=True, kw_only=True)
+class JobChangeFacts:
+    """A move to another company or position, as the user's own contact file told it."""
+
+    id: int
+    changed_on: date
+    old_title: str = ""
+    old_company: str = ""
+    new_title: str = ""
+    new_company: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class SuggestionState:
     """What the user did with a suggestion: done, snoozed until a date, or skipped."""
 
@@ -199,7 +211,8 @@ class History:
 
     `interviews` are those the contact took part in, `applications` those they
     are involved in, `articles` the candidates to send them (the playbook still
-    checks relevance and freshness), `events` those they are linked to.
+    checks relevance and freshness), `events` those they are linked to,
+    `job_changes` their recent moves.
     `states` may be a mapping by key or any iterable of `SuggestionState`.
     """
 
@@ -209,11 +222,13 @@ class History:
     touches: tuple[TouchFacts, ...] = ()
     articles: tuple[ArticleFacts, ...] = ()
     events: tuple[EventFacts, ...] = ()
+    job_changes: tuple[JobChangeFacts, ...] = ()
     resume_updated_on: date | None = None
     states: Mapping[str, SuggestionState] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in ("interviews", "applications", "touches", "articles", "events"):
+        for name in ("interviews", "applications", "touches", "articles", "events",
+                     "job_changes"):
             _freeze(self, name, tuple(getattr(self, name)))
         if not isinstance(self.states, Mapping):
             _freeze(self, "states", {state.key: state for state in self.states})

@@ -16,6 +16,7 @@ KINDS = (
     "assistant_thanks",
     "linkedin",
     "congratulate",
+    "congratulate_new_role",
     "see_you_at_event",
     "stay_in_touch_article",
     "stay_in_touch",
@@ -47,6 +48,7 @@ class Suggestion:
     event_id: int | None = None
     interview_id: int | None = None
     application_id: int | None = None
+    job_change_id: int | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
