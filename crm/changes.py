@@ -21,6 +21,7 @@ from crm.models import (
     Contact,
     ContactMerge,
     ContactTag,
+    DistinctPair,
     Event,
     EventAttendee,
     EventCompany,
@@ -73,8 +74,9 @@ WATCHED = {
     Setting: (EVERY, [(ALL, "NULL")]),
 }
 # Tables that no suggestion reads; a test checks every model is in one of the two.
-# A merge writes the rows it moves, which are watched; its own record is only read to undo it.
-UNWATCHED = frozenset({ContactMerge})
+# A merge writes the rows it moves, which are watched; its own record is only read to undo
+# it, and which pairs are not duplicates matters to the duplicates page alone.
+UNWATCHED = frozenset({ContactMerge, DistinctPair})
 ROWS = {"INSERT": ("NEW",), "UPDATE": ("OLD", "NEW"), "DELETE": ("OLD",)}
 
 

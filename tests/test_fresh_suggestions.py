@@ -29,6 +29,7 @@ from crm.models import (
     Application,
     Company,
     Contact,
+    ContactMerge,
     Event,
     Feed,
     Interview,
@@ -89,6 +90,14 @@ def _recent():
     from datetime import datetime
 
     return datetime.now().astimezone() - timedelta(days=1)
+
+
+def merge(client, keep, other):
+    """Merge one demo person into another on the merge page, taking the other's phone."""
+    first, second = person(keep).id, person(other).id
+    return client.submit("/contacts/merge", {"first": first, "second": second, "keep": "first",
+                                             "pick_title": "second"},
+                         form_page=f"/contacts/merge?first={first}&second={second}")
 
 
 # endpoint -> write, made through the pages as a user would.
@@ -171,6 +180,13 @@ PAGE_WRITES = {
         b'<outline type="rss" xmlUrl="https://meridian.example/feed"/></outline></body></opml>',
         "feeds.opml"),
     "news.add_feed": lambda c, s: add_feed(c, s),
+    "duplicates.merge": lambda c, s: merge(c, "Bob Hale", "Priya Shah"),
+    "duplicates.undo": lambda c, s: (merge(c, "Bob Hale", "Sam Okafor"), c.submit(
+        f"/contacts/merges/{ContactMerge.get().id}/undo", {}, form_page="/contacts/duplicates")),
+    "duplicates.distinct": lambda c, s: c.submit(
+        "/contacts/duplicates/distinct",
+        {"first": person("Bob Hale").id, "second": person("Dana Whitfield").id},
+        form_page=f"/contacts/{person('Bob Hale').id}"),
     "news.add_news_search": lambda c, s: c.submit(
         f"/companies/{person('Bob Hale').company_id}/feeds/news-search", {},
         form_page=f"/companies/{person('Bob Hale').company_id}"),
@@ -211,7 +227,7 @@ def test_every_page_write_is_served_fresh(endpoint, warm, server):
     assert_served_equals_recomputed(warm)
     assert followups.current() is not before or endpoint in {
         "transfer.upload", "transfer.cancel", "companies.create", "news.import_opml",
-        "news.add_news_search"}
+        "news.add_news_search", "duplicates.distinct"}
 
 
 def test_every_post_route_has_a_write_case(app):
@@ -220,7 +236,7 @@ def test_every_post_route_has_a_write_case(app):
 
 
 @pytest.mark.parametrize("command", ["demo", "import", "restore", "refresh", "feeds import",
-                                     "calendar-url", "digest"])
+                                     "calendar-url", "digest", "contacts merge"])
 def test_every_command_write_is_served_fresh(command, warm, runner, server, tmp_path):
     if command == "demo":
         Contact.delete().execute()
@@ -245,6 +261,9 @@ def test_every_command_write_is_served_fresh(command, warm, runner, server, tmp_
                         f'<outline text="Meridian"><outline xmlUrl="{server.url("/none")}"/>'
                         "</outline></body></opml>")
         result = runner.invoke(args=["feeds", "import", str(opml)])
+    elif command == "contacts merge":
+        result = runner.invoke(args=["contacts", "merge", str(person("Sam Okafor").id),
+                                     str(person("Dana Whitfield").id)])
     elif command == "calendar-url":
         result = runner.invoke(args=["calendar-url"])
     else:

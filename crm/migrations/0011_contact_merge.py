@@ -1,4 +1,4 @@
-"""Merged duplicates, recorded so that a merge can be undone."""
+"""Merged duplicates, recorded so that a merge can be undone, and pairs that are not duplicates."""
 from peewee import *
 
 
@@ -18,8 +18,17 @@ def up(migrator, db):
         class Meta:
             database = db
             table_name = 'contact_merge'
-    db.create_tables([ContactMerge])
+    class DistinctPair(Model):
+        first = ForeignKeyField(Contact, on_delete='CASCADE')
+        second = ForeignKeyField(Contact, on_delete='CASCADE', index=True)
+        decided_at = DateTimeField()
+
+        class Meta:
+            database = db
+            table_name = 'distinct_pair'
+            indexes = ((('first', 'second'), True),)
+    db.create_tables([ContactMerge, DistinctPair])
 
 
 def down(migrator, db):
-    migrator.migrate(migrator.drop_table('contact_merge'))
+    migrator.migrate(migrator.drop_table('distinct_pair'), migrator.drop_table('contact_merge'))

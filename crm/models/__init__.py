@@ -15,7 +15,7 @@ from crm.models.events import (
     starts_at,
     upcoming_for,
 )
-from crm.models.history import ContactMerge, JobChange, job_words
+from crm.models.history import ContactMerge, DistinctPair, JobChange, job_words
 from crm.models.news import Article, ArticleMatch, Feed
 from crm.models.people import (
     Company,
@@ -41,13 +41,14 @@ from crm.models.touches import Touch
 
 MODELS = [Company, Contact, Tag, ContactTag, Application, ApplicationContact, Interview,
           Interviewer, Feed, Article, ArticleMatch, Touch, Event, EventAttendee, EventCompany,
-          SuggestionState, Setting, JobChange, ContactMerge]
+          SuggestionState, Setting, JobChange, ContactMerge, DistinctPair]
 
 __all__ = [
     "MODELS", "Application", "ApplicationContact", "Article", "ArticleMatch", "BaseModel",
-    "Company", "Contact", "ContactMerge", "ContactTag", "DateField", "DateTimeField", "Event",
-    "EventAttendee", "EventCompany", "Feed", "Interview", "Interviewer", "JobChange", "Setting",
-    "SuggestionState", "Tag", "Touch", "application_people", "companies_at", "contacts_for",
-    "ends_at", "job_words", "match_contacts", "normal_email", "normal_linkedin", "people_at",
-    "recent_applications", "starts_at", "tags_by_contact", "upcoming_for", "utcnow",
+    "Company", "Contact", "ContactMerge", "ContactTag", "DateField", "DateTimeField",
+    "DistinctPair", "Event", "EventAttendee", "EventCompany", "Feed", "Interview", "Interviewer",
+    "JobChange", "Setting", "SuggestionState", "Tag", "Touch", "application_people",
+    "companies_at", "contacts_for", "ends_at", "job_words", "match_contacts", "normal_email",
+    "normal_linkedin", "people_at", "recent_applications", "starts_at", "tags_by_contact",
+    "upcoming_for", "utcnow",
 ]

@@ -1,4 +1,4 @@
-"""What happened to contacts over the years: job changes, and merges of duplicates."""
+"""What happened to contacts over the years: job changes, merged duplicates, and non-duplicates."""
 
 from peewee import JOIN, ForeignKeyField, IntegerField, TextField
 
@@ -60,6 +60,17 @@ class ContactMerge(BaseModel):
     merged_name = LineField(200, blank=False)
     record = TextField()
     merged_at = DateTimeField(default=utcnow, index=True)
+
+
+class DistinctPair(BaseModel):
+    """Two contacts the user said are different people: never listed as duplicates again."""
+
+    first = ForeignKeyField(Contact, backref="+", on_delete="CASCADE")
+    second = ForeignKeyField(Contact, backref="+", on_delete="CASCADE", index=True)
+    decided_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("first", "second"), True),)
 
 
 def job_words(title, company):

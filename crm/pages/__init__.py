@@ -12,6 +12,7 @@ from crm.pages import (
     calendar,
     companies,
     contacts,
+    duplicates,
     errors,
     events,
     forms,
@@ -24,8 +25,8 @@ from crm.pages import (
     transfer,
 )
 
-BLUEPRINTS = (health, today, settings, contacts, companies, applications, interviews, touches,
-              events, calendar, news, transfer)
+BLUEPRINTS = (health, today, settings, contacts, duplicates, companies, applications,
+              interviews, touches, events, calendar, news, transfer)
 
 
 def init_app(app):
