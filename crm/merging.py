@@ -99,6 +99,8 @@ def merge(keep, other, picks):
     if unknown:
         raise MergeError(f"Unknown field {sorted(unknown)[0]!r}.")
     with db.atomic():
+        # As the database has them now, not as the caller read them some time ago.
+        keep, other = Contact.get_by_id(keep.id), Contact.get_by_id(other.id)
         record = {"merged": row_of(Contact, other.id), "kept": row_of(Contact, keep.id),
                   "moved": {}, "dropped": [], "keys": {}}
         chosen = {**values(keep), **{name: values(other)[name] for name in picks}}

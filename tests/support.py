@@ -11,7 +11,7 @@ from email.utils import format_datetime
 from html.parser import HTMLParser
 from urllib.parse import quote
 
-from crm import followups
+from crm import followups, merging
 from crm.calendar_feed import feed_token
 from crm.db import db
 from crm.demo import load_demo
@@ -21,10 +21,12 @@ from crm.models import (
     ArticleMatch,
     Company,
     Contact,
+    DistinctPair,
     Event,
     Feed,
     Interview,
     Interviewer,
+    JobChange,
     SuggestionState,
     Touch,
 )
@@ -220,6 +222,13 @@ def fill_every_table():
                            until=FILLED_ON + timedelta(days=5))
     set_setting("sender_name", "Alex Jordan")
     set_setting("rules.checkin_days", 8)
+    JobChange.create(contact=sam, old_company=meridian, old_title="Analyst",
+                     new_company=sam.company, new_title=sam.title, changed_on=FILLED_ON,
+                     source="Connections.csv")
+    DistinctPair.create(first=dana, second=priya)
+    twin = Contact.create(name="Robert Hale", company=meridian)
+    merging.merge(bob, twin, {"name"})
+    Contact.update(name="Bob Hale").where(Contact.id == bob.id).execute()
     assert Interview.select().where(Interview.assistant.is_null(False)).exists()
     assert Interviewer.select().where(Interviewer.concerns != "").exists()
     return priya
