@@ -31,7 +31,7 @@ def congratulate_new_role(ctx: Context) -> Iterator[Suggestion]:
         title=f"Congratulate {contact.name} on the new role",
         due=due,
         reason=(
-            f"Your contact file of {ctx.day(change.changed_on)} shows them as "
+            f"The contact file you imported on {ctx.day(change.changed_on)} shows them as "
             f"{_job(change.new_title, change.new_company) or 'moved on'}{_was(change)}; "
             "a note of congratulations is a touch of value."
         ),
