@@ -1,4 +1,4 @@
-"""In a real browser: a newer LinkedIn export shows who changed jobs; duplicates merged and split."""
+"""In a real browser: a newer LinkedIn export shows who moved; duplicates merged and split."""
 
 from pathlib import Path
 
