@@ -24,6 +24,7 @@ from crm.models import (
     DistinctPair,
     Event,
     EventAttendee,
+    EventCalendar,
     EventCompany,
     Feed,
     Interview,
@@ -75,8 +76,9 @@ WATCHED = {
 }
 # Tables that no suggestion reads; a test checks every model is in one of the two.
 # A merge writes the rows it moves, which are watched; its own record is only read to undo
-# it, and which pairs are not duplicates matters to the duplicates page alone.
-UNWATCHED = frozenset({ContactMerge, DistinctPair})
+# it, which pairs are not duplicates matters to the duplicates page alone, and a calendar's
+# fetch state to its refresh (its events are watched).
+UNWATCHED = frozenset({ContactMerge, DistinctPair, EventCalendar})
 ROWS = {"INSERT": ("NEW",), "UPDATE": ("OLD", "NEW"), "DELETE": ("OLD",)}
 
 

@@ -294,7 +294,7 @@ def _articles(today, wanted):
 
 def _events(today, wanted):
     """Upcoming events, for the contacts linked to them by hand or by company."""
-    upcoming = {e.id: e for e in Event.select().where(Event.start_on >= today)}
+    upcoming = {e.id: e for e in Event.attending().where(Event.start_on >= today)}
     attendees = defaultdict(set)
     for event_id, contact_id in (EventAttendee.select(EventAttendee.event, EventAttendee.contact)
                                  .where(EventAttendee.event.in_(list(upcoming))).tuples()):

@@ -56,6 +56,15 @@ INTERVIEW_KINDS = (
     ("other", "Other"),
 )
 ARTICLE_KINDS = (("forward", "Forward"), ("congratulate", "Congratulate"))
+# Whether the user means to attend an event. Events read from a published calendar come in
+# as "maybe"; only those the user marks going or interested count (suggestions, the feed).
+ATTENDANCE = (
+    ("going", "Going"),
+    ("interested", "Interested"),
+    ("maybe", "Maybe"),
+)
+ATTENDING = ("going", "interested")
+EVENT_STATUSES = (("confirmed", "Confirmed"), ("cancelled", "Cancelled"))
 SUGGESTION_STATES = (("done", "Done"), ("snoozed", "Snoozed"), ("skipped", "Skipped"))
 
 # A process is "running" while the employer is still deciding; "open" also
@@ -75,6 +84,7 @@ LABELS = {
     "preferred_channel": dict(PREFERRED_CHANNELS),
     "application_status": dict(APPLICATION_STATUSES),
     "interview_kind": dict(INTERVIEW_KINDS),
+    "attendance": dict(ATTENDANCE),
 }
 
 

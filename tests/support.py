@@ -9,6 +9,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import quote
 
 from crm import followups, merging
@@ -21,8 +22,10 @@ from crm.models import (
     ArticleMatch,
     Company,
     Contact,
+    ContactMerge,
     DistinctPair,
     Event,
+    EventCalendar,
     Feed,
     Interview,
     Interviewer,
@@ -125,7 +128,8 @@ def sample_values():
     return {"contact_id": newest(Contact), "company_id": newest(Company),
             "application_id": newest(Application), "interview_id": newest(Interview),
             "event_id": newest(Event), "touch_id": newest(Touch), "feed_id": newest(Feed),
-            "article_id": newest(Article), "token": feed_token(),
+            "article_id": newest(Article), "merge_id": newest(ContactMerge) or 1,
+            "calendar_id": newest(EventCalendar) or 1, "token": feed_token(),
             "key": found[0].key if found else "none", "filename": "app.css"}
 
 
@@ -217,7 +221,13 @@ def fill_every_table():
     ArticleMatch.create(article=second, contact=dana)
     Touch.create(contact=dana, happened_on=FILLED_ON, channel="article", note="Sent the award",
                  article=first, suggestion_key="forward:1:2")
-    Event.update(notes="Booth 12", sequence=1).execute()
+    summit = EventCalendar.create(
+        name="Sponsorship Summit", url="https://summit.example/calendar.ics", etag='"v2"',
+        last_modified="Sat, 21 Nov 2026 10:00:00 GMT", last_checked_at=datetime(2026, 11, 21, 10),
+        last_success_at=datetime(2026, 11, 20, 10), next_check_at=datetime(2026, 11, 22, 10),
+        error_count=1, last_error="timed out", paused=True)
+    Event.update(notes="Booth 12", sequence=1, calendar=summit, uid="summit-2026@summit.example",
+                 attendance="interested").execute()
     SuggestionState.create(key=f"checkin:{sam.id}", contact=sam, state="snoozed",
                            until=FILLED_ON + timedelta(days=5))
     set_setting("sender_name", "Alex Jordan")
@@ -245,3 +255,34 @@ def seen(client, url):
     """A page's text as a reader sees it: tags dropped, entities decoded, spaces collapsed."""
     page = client.get(url).get_data(as_text=True)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split()).replace(" :", ":")
+
+
+CALENDARS = Path(__file__).parent / "fixtures" / "calendars"
+# The calendar fixtures were written on this day; on a later day their dates are moved on
+# by whole 52-week blocks, so that weekdays stay and their events are still ahead.
+CALENDARS_WRITTEN = date(2026, 11, 30)
+CALENDAR_DATES = re.compile(r"(?<=[:=,])(\d{8})(T\d{6}Z?)?")
+TIMED = ("DTSTART", "DTEND", "EXDATE", "RECURRENCE-ID", "RRULE")
+
+
+def calendar_shift():
+    """How far the calendar fixtures' dates move to still lie ahead of today."""
+    return timedelta(weeks=52 * max(0, (today_for_user() - CALENDARS_WRITTEN).days // 364))
+
+
+def on(day):
+    """A date of the calendar fixtures, moved as they are (see calendar_shift)."""
+    return day + calendar_shift()
+
+
+def calendar_fixture(name):
+    """A calendar fixture's bytes, its event dates moved on as `on` moves them."""
+    shift = calendar_shift()
+    lines = (CALENDARS / name).read_bytes().decode().split("\r\n")
+
+    def moved(match):
+        day = datetime.strptime(match.group(1), "%Y%m%d").date() + shift
+        return day.strftime("%Y%m%d") + (match.group(2) or "")
+
+    return "\r\n".join(CALENDAR_DATES.sub(moved, line) if line.startswith(TIMED) else line
+                       for line in lines).encode()

@@ -15,6 +15,7 @@ from datetime import timedelta
 import pytest
 from support import (
     application_form,
+    calendar_fixture,
     contact_form,
     event_form,
     interview_form,
@@ -31,6 +32,8 @@ from crm.models import (
     Contact,
     ContactMerge,
     Event,
+    EventAttendee,
+    EventCalendar,
     Feed,
     Interview,
     SuggestionState,
@@ -90,6 +93,19 @@ def _recent():
     from datetime import datetime
 
     return datetime.now().astimezone() - timedelta(days=1)
+
+
+def subscribe_calendar(client, server):
+    """Subscribe to a Meetup calendar whose next publication moves and cancels events."""
+    server.routes["/meetup.ics"] = Reply(body=calendar_fixture("meetup_group.ics"))
+    client.submit("/events/calendars/subscribe", {"url": server.url("/meetup.ics")},
+                  form_page="/events/calendars")
+    talk = Event.get(Event.uid == "event_304512345@meetup.com")
+    client.submit(f"/events/{talk.id}/attendance", {"attendance": "going"},
+                  form_page=f"/events/{talk.id}")
+    EventAttendee.create(event=talk, contact=person("Sam Okafor"))
+    server.routes["/meetup.ics"] = Reply(body=calendar_fixture("meetup_group_updated.ics"))
+    return client.get("/events/calendars")
 
 
 def merge(client, keep, other):
@@ -180,6 +196,19 @@ PAGE_WRITES = {
         b'<outline type="rss" xmlUrl="https://meridian.example/feed"/></outline></body></opml>',
         "feeds.opml"),
     "news.add_feed": lambda c, s: add_feed(c, s),
+    "events.attendance": lambda c, s: c.submit(
+        f"/events/{Event.get().id}/attendance", {"attendance": "maybe"},
+        form_page=f"/events/{Event.get().id}"),
+    "event_calendars.import_file": lambda c, s: upload(
+        c, "/events/calendars/import", "/events/calendars",
+        calendar_fixture("google_association.ics"), "association.ics"),
+    "event_calendars.subscribe": lambda c, s: subscribe_calendar(c, s),
+    "event_calendars.refresh": lambda c, s: (subscribe_calendar(c, s), c.submit(
+        f"/events/calendars/{EventCalendar.get().id}/refresh", {},
+        form_page="/events/calendars")),
+    "event_calendars.delete": lambda c, s: (subscribe_calendar(c, s), c.submit(
+        f"/events/calendars/{EventCalendar.get().id}/delete", {},
+        form_page="/events/calendars")),
     "duplicates.merge": lambda c, s: merge(c, "Bob Hale", "Priya Shah"),
     "duplicates.undo": lambda c, s: (merge(c, "Bob Hale", "Sam Okafor"), c.submit(
         f"/contacts/merges/{ContactMerge.get().id}/undo", {}, form_page="/contacts/duplicates")),

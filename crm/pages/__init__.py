@@ -14,6 +14,7 @@ from crm.pages import (
     contacts,
     duplicates,
     errors,
+    event_calendars,
     events,
     forms,
     health,
@@ -26,7 +27,7 @@ from crm.pages import (
 )
 
 BLUEPRINTS = (health, today, settings, contacts, duplicates, companies, applications,
-              interviews, touches, events, calendar, news, transfer)
+              interviews, touches, events, event_calendars, calendar, news, transfer)
 
 
 def init_app(app):

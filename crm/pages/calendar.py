@@ -112,7 +112,7 @@ def index():
         google_url="https://calendar.google.com/calendar/r?cid=" + quote(webcal_url, safe=""),
         local_only=only_this_machine(feed_url),
         coming=[s for s in found if s.due >= today][:10],
-        events=Event.select().where(Event.end_on >= today).order_by(Event.start_on).limit(5),
+        events=Event.attending().where(Event.end_on >= today).order_by(Event.start_on).limit(5),
         alarms_form=AlarmsForm(alarms=alarms_on()), rotate_form=ConfirmForm()))
     # The page holds the secret URL: links leaving it must not carry it along.
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -31,10 +31,10 @@ def index():
 
 
 def chosen_pair(source):
-    """The two contacts named by `first` and `second`, or a 404 page."""
+    """The two contacts named by `first` and `second` (None when not both are given), or 404."""
     first, second = as_id(source.get("first")), as_id(source.get("second"))
     if first is None or second is None:
-        abort(404)
+        return None
     return get_or_404(Contact, first), get_or_404(Contact, second)
 
 
@@ -43,6 +43,9 @@ def merge():
     """Show two contacts side by side; merge them with the values picked, in one transaction."""
     source = request.form if request.method == "POST" else request.args
     pair = chosen_pair(source)
+    if pair is None:
+        flash("Pick two contacts to compare from the list of likely duplicates.", "error")
+        return redirect(url_for(".index"))
     form, error = ConfirmForm(), None
     if pair[0].id == pair[1].id:
         abort(404)
@@ -75,7 +78,10 @@ def default_side(sides, name):
 @bp.post("/duplicates/distinct")
 def distinct():
     """Say two contacts are different people: the pair leaves the duplicates list."""
-    first, second = chosen_pair(request.form)
+    pair = chosen_pair(request.form)
+    if pair is None:
+        abort(400)
+    first, second = pair
     if ConfirmForm().validate_on_submit() and first.id != second.id:
         with db.atomic():
             duplicates.mark_distinct(first.id, second.id)
