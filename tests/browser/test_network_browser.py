@@ -1,8 +1,9 @@
-"""In a real browser: a newer LinkedIn export shows who moved; duplicates merged and split."""
+"""In a real browser: job changes from LinkedIn, duplicates merged and split, calendars imported."""
 
 from pathlib import Path
 
 from playwright.sync_api import expect
+from support import calendar_fixture
 
 NEWER_EXPORT = Path(__file__).parent.parent / "fixtures" / "transfer" / "linkedin_job_changes.csv"
 
@@ -47,3 +48,23 @@ def test_merge_two_duplicates_side_by_side_then_undo(live_server, page, runner):
     expect(page.get_by_text("Undid the merge: Robert Hale is a contact of their own again."))\
         .to_be_visible()
     expect(page.get_by_text("Similar names at Meridian Sports & Entertainment")).to_be_visible()
+
+
+def test_import_a_conference_calendar_then_say_you_are_going(live_server, page, tmp_path,
+                                                            database):
+    ics = tmp_path / "association.ics"
+    ics.write_bytes(calendar_fixture("google_association.ics"))
+    page.goto(live_server + "/events")
+    page.get_by_role("link", name="Calendars").first.click()
+    page.get_by_label("Calendar file (.ics)").set_input_files(str(ics))
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.get_by_text("Imported NYC Sponsorship Professionals: 7 new")).to_be_visible()
+    maybe = page.locator("section.maybe")
+    expect(maybe).to_contain_text("NYC Sponsorship Summit")
+    expect(page.get_by_text("No conferences or meetings coming up.")).to_be_visible()
+    maybe.locator("li", has_text="NYC Sponsorship Summit").get_by_role(
+        "button", name="Going").click()
+    expect(page.get_by_text("NYC Sponsorship Summit: going.")).to_be_visible()
+    coming_up = page.locator("section.card").first
+    expect(coming_up.get_by_role("link", name="NYC Sponsorship Summit")).to_be_visible()
+    expect(maybe).not_to_contain_text("NYC Sponsorship Summit")
