@@ -229,3 +229,14 @@ def test_the_commands_list_merge_and_unmerge(runner, database):
         result = runner.invoke(args=args)
         assert result.exit_code == 1 and message in result.output
         assert "Nothing was" in result.output
+
+
+def test_an_earlier_merge_cannot_be_undone_under_a_later_one(client, database):
+    bob, robert = person("Bob Hale", "Meridian"), person("Robert Hale", "Meridian")
+    bobby = person("Bobby Hale", "Meridian")
+    first = merging.merge(bob, robert, set())
+    merging.merge(bobby, bob, set())  # the kept Bob is merged away in turn
+    client.submit(f"/contacts/merges/{first.id}/undo", {}, form_page="/contacts/duplicates")
+    page = seen(client, "/contacts/duplicates")
+    assert "Bob Hale was merged into another contact since; undo that merge first." in page
+    assert Contact.get_or_none(Contact.id == robert.id) is None
