@@ -253,3 +253,16 @@ def test_an_unknown_attendance_is_refused(client, database):
     response = client.submit(f"/events/{event.id}/attendance", {"attendance": "definitely"},
                              form_page=f"/events/{event.id}")
     assert response.status_code == 400 and Event.get().attendance == "maybe"
+
+
+def test_an_event_its_calendar_no_longer_lists_is_marked_cancelled(client, database, server):
+    full = calendar_fixture("meetup_group.ics")
+    server.routes["/meetup.ics"] = Reply(body=full, headers=ICS)
+    subscribe(client, server.url("/meetup.ics"))
+    start = full.index(b"BEGIN:VEVENT", full.index(b"event_304512345"))
+    server.routes["/meetup.ics"] = Reply(
+        body=full[:start] + full[full.index(b"END:VEVENT", start) + 12:], headers=ICS)
+    client.submit(f"/events/calendars/{EventCalendar.get().id}/refresh", {},
+                  form_page="/events/calendars")
+    assert Event.get(Event.uid == "event_304598765@meetup.com").status == "cancelled"
+    assert Event.get(Event.uid == "event_304512345@meetup.com").status == "confirmed"
