@@ -17,6 +17,7 @@ LIST_PAGES = {
     "contact list, by last contact": "/contacts?sort=last_contact",
     "contact list, late page": "/contacts?sort=added&page=150",
     "contact page": "/contacts/5000",
+    "likely duplicates": "/contacts/duplicates",
     "companies": "/companies",
     "company page": "/companies/1000",
     "applications board": "/applications/board",

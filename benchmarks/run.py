@@ -37,6 +37,7 @@ PAGES = [
     ("contact list, sorted by company", "/contacts?sort=company", 50),
     ("contact list, a late page", "/contacts?sort=added&page=150", 50),
     ("contact page", "/contacts/{contact}", 50),
+    ("likely duplicates", "/contacts/duplicates", 300),
     ("News page", "/news", 100),
     ("applications board", "/applications/board", 100),
     ("What works (application stats)", "/applications/stats", 100),

@@ -189,7 +189,7 @@ def render_feed(snapshot, today):
         people[contact_id][2].append(item)
     memo["people"] = people
     items = [item for _, _, made in people.values() for item in made]
-    events = calendar_events(list(Event.select().where(Event.end_on >= first,
+    events = calendar_events(list(Event.attending().where(Event.end_on >= first,
                                                        Event.start_on <= last)))
     body = render_calendar(items, events, name=CALENDAR_NAME, namespace=namespace(),
                            alarms=alarms_on(), rendered=memo["rendered"])

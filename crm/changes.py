@@ -19,13 +19,17 @@ from crm.models import (
     ArticleMatch,
     Company,
     Contact,
+    ContactMerge,
     ContactTag,
+    DistinctPair,
     Event,
     EventAttendee,
+    EventCalendar,
     EventCompany,
     Feed,
     Interview,
     Interviewer,
+    JobChange,
     Setting,
     SuggestionState,
     Tag,
@@ -52,6 +56,7 @@ WATCHED = {
     SuggestionState: (EVERY, [("contact", "{row}.contact_id")]),
     ArticleMatch: (EVERY, [("contact", "{row}.contact_id")]),
     EventAttendee: (EVERY, [("contact", "{row}.contact_id")]),
+    JobChange: (EVERY, [("contact", "{row}.contact_id")]),  # a new role to congratulate on
     # The referrer is marked too: they are no person *in* the application, and the one
     # replaced by an edit must lose their suggestions. The point of contact is named on
     # the application and on an interview: naming another person changes both people's
@@ -75,7 +80,10 @@ WATCHED = {
     Setting: (EVERY, [(ALL, "NULL")]),
 }
 # Tables that no suggestion reads; a test checks every model is in one of the two.
-UNWATCHED = frozenset()
+# A merge writes the rows it moves, which are watched; its own record is only read to undo
+# it, which pairs are not duplicates matters to the duplicates page alone, and a calendar's
+# fetch state to its refresh (its events are watched).
+UNWATCHED = frozenset({ContactMerge, DistinctPair, EventCalendar})
 ROWS = {"INSERT": ("NEW",), "UPDATE": ("OLD", "NEW"), "DELETE": ("OLD",)}
 
 

@@ -166,6 +166,7 @@ def _letter_values(
         "article": _find(history.articles, suggestion.article_id),
         "event": event,
         "event_day": format_day(event.starts_on, written_on) if event else "",
+        "job_change": _find(history.job_changes, suggestion.job_change_id),
     }
 
 

@@ -28,6 +28,7 @@ from crm.models import (
     Feed,
     Interview,
     Interviewer,
+    JobChange,
     SuggestionState,
     Tag,
     Touch,
@@ -74,13 +75,15 @@ def histories(today, contact_ids=None):
     recent = [pk for (pk,) in recent_applications(
         today - timedelta(days=CLOSED_PROCESS_DAYS), wanted).tuples()]
     applications, interviews, referrals = _process_facts(recent, wanted)
-    # Only long-term contacts, people in a process and whoever referred the user to one
-    # can get a suggestion: skipping the rest keeps a 10,000-contact address book cheap.
+    # Only long-term contacts, people in a process, whoever referred the user to one and
+    # people with a new role can get a suggestion: skipping the rest keeps a
+    # 10,000-contact address book cheap.
     in_process = application_people(recent)
     referrers = Application.select(Application.referrer).where(
         among(Application.id, recent), Application.referrer.is_null(False))
+    moved = _moves(today, wanted)
     contacts = raw_rows(_contacts(wanted, in_process.select_from(in_process.c.contact)
-                                  | referrers))
+                                  | referrers, list(moved)))
     chosen_ids = [row[0] for row in contacts]
     tags = _tags(chosen_ids)
     touches = _touches(horizon, chosen_ids)
@@ -101,6 +104,7 @@ def histories(today, contact_ids=None):
             touches=touches.get(pk, ()),
             articles=articles.get(pk, ()),
             events=events.get(pk, ()),
+            job_changes=moved.get(pk, ()),
             resume_updated_on=resume_updated_on,
             states=states.get(pk, {}),
         )
@@ -182,15 +186,16 @@ def _in(field, wanted):
     return True if wanted is None else among(field, wanted)
 
 
-def _contacts(wanted, in_process):
-    """Long-term contacts and people in a process, with ContactFacts' fields."""
+def _contacts(wanted, in_process, moved):
+    """Long-term contacts, people in a process and the `moved`, with ContactFacts' fields."""
     query = (Contact.select(
         Contact.id, Contact.name, fn.COALESCE(Company.name, "").alias("company"), Contact.title,
         Contact.role, Contact.status, Contact.may_follow_up, Contact.cadence_days,
         Contact.linkedin_connected, Contact.notes, Contact.email, Contact.preferred_channel)
         .join(Company, JOIN.LEFT_OUTER)
         .where(Contact.archived_at.is_null(), Contact.status != "do_not_contact",
-               (Contact.status == "long_term") | Contact.id.in_(in_process),
+               (Contact.status == "long_term") | Contact.id.in_(in_process)
+               | among(Contact.id, moved),
                _in(Contact.id, wanted)))
     return query
 
@@ -348,7 +353,7 @@ def _articles(today, wanted):
 
 def _events(today, wanted):
     """Upcoming events, for the contacts linked to them by hand or by company."""
-    upcoming = {e.id: e for e in Event.select().where(Event.start_on >= today)}
+    upcoming = {e.id: e for e in Event.attending().where(Event.start_on >= today)}
     attendees = defaultdict(set)
     for event_id, contact_id in (EventAttendee.select(EventAttendee.event, EventAttendee.contact)
                                  .where(EventAttendee.event.in_(list(upcoming))).tuples()):
@@ -368,6 +373,24 @@ def _events(today, wanted):
                 result[contact_id].append(playbook.EventFacts(
                     id=event.id, name=event.name, starts_on=event.start_on,
                     place=event.place, url=event.url, attendee_ids=(contact_id,)))
+    return result
+
+
+def _moves(today, wanted):
+    """Job changes still news (as old as articles may be), by contact."""
+    since = today - timedelta(days=rules().news_max_age_days)
+    old, new = Company.alias(), Company.alias()
+    query = (JobChange.select(JobChange.id, JobChange.contact, JobChange.changed_on,
+                              JobChange.old_title, fn.COALESCE(old.name, ""),
+                              JobChange.new_title, fn.COALESCE(new.name, ""))
+             .join_from(JobChange, old, JOIN.LEFT_OUTER, on=(JobChange.old_company == old.id))
+             .join_from(JobChange, new, JOIN.LEFT_OUTER, on=(JobChange.new_company == new.id))
+             .where(JobChange.changed_on >= since, _in(JobChange.contact, wanted)).tuples())
+    result = defaultdict(list)
+    for change_id, contact_id, on, old_title, old_company, new_title, new_company in query:
+        result[contact_id].append(playbook.JobChangeFacts(
+            id=change_id, changed_on=on, old_title=old_title, old_company=old_company,
+            new_title=new_title, new_company=new_company))
     return result
 
 

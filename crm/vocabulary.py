@@ -76,6 +76,15 @@ INTERVIEW_KINDS = (
     ("other", "Other"),
 )
 ARTICLE_KINDS = (("forward", "Forward"), ("congratulate", "Congratulate"))
+# Whether the user means to attend an event. Events read from a published calendar come in
+# as "maybe"; only those the user marks going or interested count (suggestions, the feed).
+ATTENDANCE = (
+    ("going", "Going"),
+    ("interested", "Interested"),
+    ("maybe", "Maybe"),
+)
+ATTENDING = ("going", "interested")
+EVENT_STATUSES = (("confirmed", "Confirmed"), ("cancelled", "Cancelled"))
 SUGGESTION_STATES = (("done", "Done"), ("snoozed", "Snoozed"), ("skipped", "Skipped"))
 
 # A process is "running" while the employer is still deciding; "open" also
@@ -99,6 +108,7 @@ LABELS = {
     "interview_kind": dict(INTERVIEW_KINDS),
     "source": dict(SOURCES),
     "work_mode": dict(WORK_MODES),
+    "attendance": dict(ATTENDANCE),
 }
 
 

@@ -4,17 +4,19 @@ conftest.py holds the fixtures; a test module imports what it needs from here,
 never from another test module.
 """
 
+import html
 import itertools
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from peewee import fn
 
-from crm import followups
+from crm import followups, merging
 from crm.calendar_feed import feed_token
 from crm.db import db
 from crm.demo import load_demo
@@ -24,10 +26,14 @@ from crm.models import (
     ArticleMatch,
     Company,
     Contact,
+    ContactMerge,
+    DistinctPair,
     Event,
+    EventCalendar,
     Feed,
     Interview,
     Interviewer,
+    JobChange,
     SuggestionState,
     Touch,
 )
@@ -164,7 +170,8 @@ def sample_values():
     return {"contact_id": newest(Contact), "company_id": newest(Company),
             "application_id": newest(Application), "interview_id": newest(Interview),
             "event_id": newest(Event), "touch_id": newest(Touch), "feed_id": newest(Feed),
-            "article_id": newest(Article), "token": feed_token(),
+            "article_id": newest(Article), "merge_id": newest(ContactMerge) or 1,
+            "calendar_id": newest(EventCalendar) or 1, "token": feed_token(),
             "key": found[0].key if found else "none", "filename": "app.css",
             "kind": "resume"}  # a default of the document routes, not in their paths
 
@@ -271,11 +278,24 @@ def fill_every_table():
     Touch.create(contact=dana, happened_on=FILLED_ON, happened_at=time(9, 41),
                  channel="article", note="Sent the award", article=first,
                  suggestion_key="forward:1:2")
-    Event.update(notes="Booth 12", sequence=1).execute()
+    summit = EventCalendar.create(
+        name="Sponsorship Summit", url="https://summit.example/calendar.ics", etag='"v2"',
+        last_modified="Sat, 21 Nov 2026 10:00:00 GMT", last_checked_at=datetime(2026, 11, 21, 10),
+        last_success_at=datetime(2026, 11, 20, 10), next_check_at=datetime(2026, 11, 22, 10),
+        error_count=1, last_error="timed out", paused=True)
+    Event.update(notes="Booth 12", sequence=1, calendar=summit, uid="summit-2026@summit.example",
+                 attendance="interested").execute()
     SuggestionState.create(key=f"checkin:{sam.id}", contact=sam, state="snoozed",
                            until=FILLED_ON + timedelta(days=5))
     set_setting("sender_name", "Alex Jordan")
     set_setting("rules.checkin_days", 8)
+    JobChange.create(contact=sam, old_company=meridian, old_title="Analyst",
+                     new_company=sam.company, new_title=sam.title, changed_on=FILLED_ON,
+                     source="Connections.csv")
+    DistinctPair.create(first=dana, second=priya)
+    twin = Contact.create(name="Robert Hale", company=meridian)
+    merging.merge(bob, twin, {"name"})
+    Contact.update(name="Bob Hale").where(Contact.id == bob.id).execute()
     assert Interview.select().where(Interview.assistant.is_null(False)).exists()
     assert Interviewer.select().where(Interviewer.concerns != "").exists()
     return priya
@@ -371,3 +391,38 @@ def state(key, name, until=None):
     return StateFacts(key=key, state=name, until=until)
 
 
+def seen(client, url):
+    """A page's text as a reader sees it: tags dropped, entities decoded, spaces collapsed."""
+    page = client.get(url).get_data(as_text=True)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split()).replace(" :", ":")
+
+
+CALENDARS = Path(__file__).parent / "fixtures" / "calendars"
+# The calendar fixtures were written on this day; on a later day their dates are moved on
+# by whole 52-week blocks, so that weekdays stay and their events are still ahead.
+CALENDARS_WRITTEN = date(2026, 11, 30)
+CALENDAR_DATES = re.compile(r"(?<=[:=,])(\d{8})(T\d{6}Z?)?")
+TIMED = ("DTSTART", "DTEND", "EXDATE", "RECURRENCE-ID", "RRULE")
+
+
+def calendar_shift():
+    """How far the calendar fixtures' dates move to still lie ahead of today."""
+    return timedelta(weeks=52 * max(0, (today_for_user() - CALENDARS_WRITTEN).days // 364))
+
+
+def on(day):
+    """A date of the calendar fixtures, moved as they are (see calendar_shift)."""
+    return day + calendar_shift()
+
+
+def calendar_fixture(name):
+    """A calendar fixture's bytes, its event dates moved on as `on` moves them."""
+    shift = calendar_shift()
+    lines = (CALENDARS / name).read_bytes().decode().split("\r\n")
+
+    def moved(match):
+        day = datetime.strptime(match.group(1), "%Y%m%d").date() + shift
+        return day.strftime("%Y%m%d") + (match.group(2) or "")
+
+    return "\r\n".join(CALENDAR_DATES.sub(moved, line) if line.startswith(TIMED) else line
+                       for line in lines).encode()

@@ -132,3 +132,16 @@ def test_the_browser_icon_is_there_without_logging_in(app, client):
     response = client.get("/favicon.ico", follow_redirects=True)
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     assert b"<svg" in response.data
+
+
+def test_events_typed_in_before_calendars_existed_stay_going(tmp_path, monkeypatch):
+    monkeypatch.setenv("CRM_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'old.db'}", "SECRET_KEY": "x"})
+    with app.app_context(), db.connection_context():
+        migration_runner().up(target="0010_people_history")
+        db.execute_sql("INSERT INTO event (name, start_on, end_on, timezone, place, url, notes, "
+                       "sequence, created_at, updated_at) VALUES ('Summit', '2026-12-10', "
+                       "'2026-12-11', 'UTC', '', '', '', 0, '2026-11-01', '2026-11-01')")
+        schema.migrate()
+        row = db.execute_sql("SELECT name, attendance, status, uid FROM event").fetchone()
+    assert row == ("Summit", "going", "confirmed", None)

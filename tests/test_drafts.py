@@ -22,6 +22,7 @@ from crm.playbook import (
     EventFacts,
     History,
     InterviewFacts,
+    JobChangeFacts,
     Rules,
     Suggestion,
     TouchFacts,
@@ -343,6 +344,7 @@ def test_every_kind_has_a_shipped_letter(kind):
         applications=[ApplicationFacts(id=3, company="Acme", position="Analyst")],
         articles=[ArticleFacts(id=40, title="Acme news", published=SAT, kind="forward")],
         events=[EventFacts(id=5, name="Expo", starts_on=SAT + timedelta(days=20))],
+        job_changes=[JobChangeFacts(id=9, changed_on=SAT, new_title="CRO", new_company="Acme")],
     )
     suggestion = Suggestion(
         key=f"test:{kind}",
@@ -356,6 +358,7 @@ def test_every_kind_has_a_shipped_letter(kind):
         application_id=3,
         article_id=40,
         event_id=5,
+        job_change_id=9,
     )
     draft = render_draft(suggestion, everything, "John Doe", SHIPPED)
     assert bool(draft.subject) == (kind != "linkedin")

@@ -15,6 +15,7 @@ from datetime import timedelta
 import pytest
 from support import (
     application_form,
+    calendar_fixture,
     contact_form,
     event_form,
     interview_form,
@@ -29,7 +30,10 @@ from crm.models import (
     Application,
     Company,
     Contact,
+    ContactMerge,
     Event,
+    EventAttendee,
+    EventCalendar,
     Feed,
     Interview,
     SuggestionState,
@@ -89,6 +93,27 @@ def _recent():
     from datetime import datetime
 
     return datetime.now().astimezone() - timedelta(days=1)
+
+
+def subscribe_calendar(client, server):
+    """Subscribe to a Meetup calendar whose next publication moves and cancels events."""
+    server.routes["/meetup.ics"] = Reply(body=calendar_fixture("meetup_group.ics"))
+    client.submit("/events/calendars/subscribe", {"url": server.url("/meetup.ics")},
+                  form_page="/events/calendars")
+    talk = Event.get(Event.uid == "event_304512345@meetup.com")
+    client.submit(f"/events/{talk.id}/attendance", {"attendance": "going"},
+                  form_page=f"/events/{talk.id}")
+    EventAttendee.create(event=talk, contact=person("Sam Okafor"))
+    server.routes["/meetup.ics"] = Reply(body=calendar_fixture("meetup_group_updated.ics"))
+    return client.get("/events/calendars")
+
+
+def merge(client, keep, other):
+    """Merge one demo person into another on the merge page, taking the other's phone."""
+    first, second = person(keep).id, person(other).id
+    return client.submit("/contacts/merge", {"first": first, "second": second, "keep": "first",
+                                             "pick_title": "second"},
+                         form_page=f"/contacts/merge?first={first}&second={second}")
 
 
 # endpoint -> write, made through the pages as a user would.
@@ -175,6 +200,26 @@ PAGE_WRITES = {
         b'<outline type="rss" xmlUrl="https://meridian.example/feed"/></outline></body></opml>',
         "feeds.opml"),
     "news.add_feed": lambda c, s: add_feed(c, s),
+    "events.attendance": lambda c, s: c.submit(
+        f"/events/{Event.get().id}/attendance", {"attendance": "maybe"},
+        form_page=f"/events/{Event.get().id}"),
+    "event_calendars.import_file": lambda c, s: upload(
+        c, "/events/calendars/import", "/events/calendars",
+        calendar_fixture("google_association.ics"), "association.ics"),
+    "event_calendars.subscribe": lambda c, s: subscribe_calendar(c, s),
+    "event_calendars.refresh": lambda c, s: (subscribe_calendar(c, s), c.submit(
+        f"/events/calendars/{EventCalendar.get().id}/refresh", {},
+        form_page="/events/calendars")),
+    "event_calendars.delete": lambda c, s: (subscribe_calendar(c, s), c.submit(
+        f"/events/calendars/{EventCalendar.get().id}/delete", {},
+        form_page="/events/calendars")),
+    "duplicates.merge": lambda c, s: merge(c, "Bob Hale", "Priya Shah"),
+    "duplicates.undo": lambda c, s: (merge(c, "Bob Hale", "Sam Okafor"), c.submit(
+        f"/contacts/merges/{ContactMerge.get().id}/undo", {}, form_page="/contacts/duplicates")),
+    "duplicates.distinct": lambda c, s: c.submit(
+        "/contacts/duplicates/distinct",
+        {"first": person("Bob Hale").id, "second": person("Dana Whitfield").id},
+        form_page=f"/contacts/{person('Bob Hale').id}"),
     "news.add_news_search": lambda c, s: c.submit(
         f"/companies/{person('Bob Hale').company_id}/feeds/news-search", {},
         form_page=f"/companies/{person('Bob Hale').company_id}"),
@@ -215,7 +260,7 @@ def test_every_page_write_is_served_fresh(endpoint, warm, server):
     assert_served_equals_recomputed(warm)
     assert followups.current() is not before or endpoint in {
         "transfer.upload", "transfer.cancel", "companies.create", "news.import_opml",
-        "news.add_news_search"}
+        "news.add_news_search", "duplicates.distinct"}
 
 
 def test_letting_the_point_of_contact_go_is_served_fresh(warm):
@@ -240,7 +285,7 @@ def test_every_post_route_has_a_write_case(app):
 
 
 @pytest.mark.parametrize("command", ["demo", "import", "restore", "refresh", "feeds import",
-                                     "calendar-url", "digest"])
+                                     "calendar-url", "digest", "contacts merge"])
 def test_every_command_write_is_served_fresh(command, warm, runner, server, tmp_path):
     if command == "demo":
         Contact.delete().execute()
@@ -265,6 +310,9 @@ def test_every_command_write_is_served_fresh(command, warm, runner, server, tmp_
                         f'<outline text="Meridian"><outline xmlUrl="{server.url("/none")}"/>'
                         "</outline></body></opml>")
         result = runner.invoke(args=["feeds", "import", str(opml)])
+    elif command == "contacts merge":
+        result = runner.invoke(args=["contacts", "merge", str(person("Sam Okafor").id),
+                                     str(person("Dana Whitfield").id)])
     elif command == "calendar-url":
         result = runner.invoke(args=["calendar-url"])
     else:

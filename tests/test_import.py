@@ -83,13 +83,14 @@ def test_people_already_here_are_updated_not_duplicated(client, database):
     upload_file(client, KNOWN_PEOPLE)
     page = client.get("/transfer/import/preview").get_data(as_text=True)
     assert "2 new" in page and "2 updated" in page and "0 skipped" in page
-    assert "Bob Hale" in page and "adds LinkedIn URL, connected on LinkedIn" in page
+    assert "Bob Hale" in page and "adds new role, LinkedIn URL, connected on LinkedIn" in page
     assert "1 row named someone an earlier row already named" in page
     assert Contact.select().count() == before  # the preview writes nothing
     confirm(client)
     assert Contact.select().count() == before + 2  # Priya Raman (twice in the file), Lena
     bob = Contact.get(Contact.name == "Bob Hale")  # matched by email
-    assert bob.title == "VP, Partnerships"  # what the user had is kept
+    # A newer position is a job change, not a field the user typed being overwritten.
+    assert bob.title == "VP, Partnerships & Strategy"
     assert bob.linkedin_url == "https://www.linkedin.com/in/bobhale"
     assert bob.linkedin_connected_on == date(2026, 10, 12)
     sam = Contact.get(Contact.name == "Sam Okafor")  # same name at the same company
@@ -234,11 +235,11 @@ def test_dry_run_shows_the_preview_and_writes_nothing(runner, database):
     result = runner.invoke(args=["import", "--dry-run", str(KNOWN_PEOPLE)])
     assert result.exit_code == 0
     assert "New: Priya Raman; Lena Fischer" in result.output
-    assert "Updated: Bob Hale (adds LinkedIn URL, connected on LinkedIn, connection date)" in (
-        result.output)
+    assert "Updated: Bob Hale (adds new role, LinkedIn URL, connected on LinkedIn, connection" \
+        " date)" in result.output
     assert result.output.rstrip().endswith(
-        "Would import: 2 new, 2 updated, 0 skipped (already up to date), 1 repeated row"
-        " counted once.")
+        "Would import: 2 new, 2 updated (1 with a new role), 0 skipped (already up to date),"
+        " 1 repeated row counted once.")
     assert not Contact.select().where(Contact.linkedin_connected).exists()
 
 

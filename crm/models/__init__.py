@@ -8,6 +8,7 @@ from crm.models.base import BaseModel, DateField, DateTimeField, utcnow
 from crm.models.events import (
     Event,
     EventAttendee,
+    EventCalendar,
     EventCompany,
     companies_at,
     ends_at,
@@ -15,6 +16,7 @@ from crm.models.events import (
     starts_at,
     upcoming_for,
 )
+from crm.models.history import ContactMerge, DistinctPair, JobChange, job_words
 from crm.models.news import Article, ArticleMatch, Feed
 from crm.models.people import (
     Company,
@@ -39,14 +41,15 @@ from crm.models.state import Setting, SuggestionState
 from crm.models.touches import Touch
 
 MODELS = [Company, Contact, Tag, ContactTag, Application, ApplicationContact, Interview,
-          Interviewer, Feed, Article, ArticleMatch, Touch, Event, EventAttendee, EventCompany,
-          SuggestionState, Setting]
+          Interviewer, Feed, Article, ArticleMatch, Touch, EventCalendar, Event, EventAttendee,
+          EventCompany, SuggestionState, Setting, JobChange, ContactMerge, DistinctPair]
 
 __all__ = [
     "MODELS", "Application", "ApplicationContact", "Article", "ArticleMatch", "BaseModel",
-    "Company", "Contact", "ContactTag", "DateField", "DateTimeField", "Event", "EventAttendee",
-    "EventCompany", "Feed", "Interview", "Interviewer", "Setting", "SuggestionState", "Tag",
-    "Touch", "application_people", "companies_at", "contacts_for", "ends_at", "match_contacts",
-    "normal_email", "normal_linkedin", "people_at", "recent_applications", "starts_at",
-    "tags_by_contact", "upcoming_for", "utcnow",
+    "Company", "Contact", "ContactMerge", "ContactTag", "DateField", "DateTimeField",
+    "DistinctPair", "Event", "EventAttendee", "EventCalendar", "EventCompany", "Feed", "Interview",
+    "Interviewer", "JobChange", "Setting", "SuggestionState", "Tag", "Touch", "application_people",
+    "companies_at", "contacts_for", "ends_at", "job_words", "match_contacts", "normal_email",
+    "normal_linkedin", "people_at", "recent_applications", "starts_at", "tags_by_contact",
+    "upcoming_for", "utcnow",
 ]

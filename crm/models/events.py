@@ -2,11 +2,40 @@
 
 from datetime import datetime
 
-from peewee import JOIN, ForeignKeyField, IntegerField, TimeField
+from peewee import (
+    JOIN,
+    BooleanField,
+    CharField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+    TimeField,
+)
 
 from crm.fields import LineField, NoteField, TimeZoneField, WebAddressField
 from crm.models.base import BaseModel, DateField, DateTimeField, utcnow
 from crm.models.people import Company, Contact
+from crm.vocabulary import ATTENDANCE, ATTENDING, EVENT_STATUSES
+
+
+class EventCalendar(BaseModel):
+    """A calendar an association or conference publishes: subscribed to by URL, or a file.
+
+    A subscription is fetched as feeds are (validators, backoff, pause after
+    too many failures); a file imported once has no URL.
+    """
+
+    name = LineField(200, blank=False)
+    url = WebAddressField(null=True, unique=True)
+    etag = CharField(default="")
+    last_modified = CharField(default="")
+    last_checked_at = DateTimeField(null=True)
+    last_success_at = DateTimeField(null=True)
+    next_check_at = DateTimeField(null=True, index=True)
+    error_count = IntegerField(default=0)
+    last_error = TextField(default="")
+    paused = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow)
 
 
 class Event(BaseModel):
@@ -20,8 +49,18 @@ class Event(BaseModel):
     url = WebAddressField(default="")
     notes = NoteField(default="")
     sequence = IntegerField(default=0)  # goes up when the time changes (RFC 5545)
+    calendar = ForeignKeyField(EventCalendar, null=True, backref="events", on_delete="SET NULL",
+                               index=True)
+    uid = CharField(null=True, unique=True)  # as its calendar names it: a refresh finds it again
+    status = CharField(default="confirmed", choices=EVENT_STATUSES)
+    attendance = CharField(default="going", choices=ATTENDANCE, index=True)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
+
+    @classmethod
+    def attending(cls):
+        """The events that count: going or interested, and not cancelled."""
+        return cls.select().where(cls.attendance.in_(ATTENDING), cls.status != "cancelled")
 
     @staticmethod
     def timing_problems(start_on, end_on, start_time, end_time):
@@ -93,7 +132,7 @@ def upcoming_for(contact_id, today):
     company = Contact.select(Contact.company).where(Contact.id == contact_id)
     linked = (EventAttendee.select(EventAttendee.event).where(EventAttendee.contact == contact_id)
               | EventCompany.select(EventCompany.event).where(EventCompany.company.in_(company)))
-    return list(Event.select().where(Event.id.in_(linked), Event.end_on >= today)
+    return list(Event.attending().where(Event.id.in_(linked), Event.end_on >= today)
                 .order_by(Event.start_on, Event.id))
 
 

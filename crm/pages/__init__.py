@@ -13,7 +13,9 @@ from crm.pages import (
     calendar,
     companies,
     contacts,
+    duplicates,
     errors,
+    event_calendars,
     events,
     forms,
     health,
@@ -27,8 +29,9 @@ from crm.pages import (
     transfer,
 )
 
-BLUEPRINTS = (health, today, settings, contacts, companies, applications, board, stats,
-              interviews, touches, events, calendar, news, transfer, search)
+BLUEPRINTS = (health, today, settings, contacts, duplicates, companies, applications, board,
+              stats, interviews, touches, events, event_calendars, calendar, news, transfer,
+              search)
 
 
 def init_app(app):

@@ -120,7 +120,7 @@ def index():
 
 def coming(suggestions, today, count=10):
     """The next reminders and events, as (day, "event" or "reminder", item), in date order."""
-    events = (Event.select().where(Event.end_on >= today)
+    events = (Event.attending().where(Event.end_on >= today)
               .order_by(Event.start_on, Event.id).limit(count))
     items = [(max(event.start_on, today), "event", event) for event in events]
     items += [(s.due, "reminder", s) for s in suggestions if s.due >= today][:count]

@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from peewee import JOIN, IntegrityError, fn
 
 from crm.db import db
-from crm.models import Application, Company, Contact, utcnow
+from crm.models import Application, Company, Contact, JobChange, utcnow
 from crm.pages.forms import CompanyForm
 from crm.pages.lookup import get_or_404
 from crm.pagination import page_number, paginate
@@ -40,8 +40,10 @@ def detail(company_id):
     company = get_company(company_id)
     people = company.contacts.order_by(Contact.archived_at.is_null(False), Contact.name)
     applications = company.applications.order_by(Application.created_at.desc())
+    # Someone who left and came back is among the people, not the past people.
+    past = {change.contact_id: change for change in JobChange.past_people(company)}
     return render_template("companies/detail.html", company=company, people=people,
-                           applications=applications)
+                           past_people=list(past.values()), applications=applications)
 
 
 @bp.route("/new", methods=["GET", "POST"])

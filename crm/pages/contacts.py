@@ -11,7 +11,16 @@ from flask import (
 )
 
 from crm.db import db
-from crm.models import Company, Contact, Tag, normal_email, normal_linkedin, tags_by_contact, utcnow
+from crm.models import (
+    Company,
+    Contact,
+    ContactMerge,
+    Tag,
+    normal_email,
+    normal_linkedin,
+    tags_by_contact,
+    utcnow,
+)
 from crm.pages.forms import ConfirmForm, ContactForm
 from crm.pages.lookup import get_or_404
 from crm.pages.timeline import timeline_for
@@ -51,9 +60,10 @@ def index():
 def detail(contact_id):
     """A contact's page: every field and the timeline of what happened."""
     contact = get_contact(contact_id)
+    merges = contact.merges.order_by(ContactMerge.merged_at.desc())
     return render_template("contacts/detail.html", contact=contact,
                            tags=contact.tag_names(), timeline=timeline_for(contact),
-                           form=ConfirmForm())
+                           merges=merges, form=ConfirmForm())
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -1,7 +1,7 @@
 """Conferences and association meetings: the list, an event's page, adding, editing, deleting."""
 
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Optional
@@ -23,10 +23,12 @@ from crm.pages.forms import Accepts, ConfirmForm, stripped
 from crm.pages.lookup import get_or_404
 from crm.pagination import page_number, paginate
 from crm.settings import today_for_user, user_timezone
+from crm.vocabulary import ATTENDANCE, ATTENDING
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
 TIMING = ("start_on", "end_on", "start_time", "end_time", "timezone")
+MAYBE_SHOWN = 100  # a busy calendar's events are many: the soonest are enough to choose from
 
 
 class EventForm(FlaskForm):
@@ -116,15 +118,18 @@ def upcoming_events_for(contact):
 
 @bp.get("")
 def index():
-    """Events still ahead, soonest first; past ones below, latest first, a page at a time."""
+    """Events you go to, soonest first; then the maybes from your calendars; past ones below."""
     today = today_for_user()
-    upcoming = Event.select().where(Event.end_on >= today).order_by(Event.start_on, Event.id)
-    past = Event.select().where(Event.end_on < today).order_by(Event.start_on.desc(),
-                                                                Event.id.desc())
+    ahead = Event.select().where(Event.end_on >= today).order_by(Event.start_on, Event.id)
+    upcoming = list(ahead.where(Event.attendance.in_(ATTENDING)))
+    maybe = ahead.where(Event.attendance == "maybe", Event.status != "cancelled")
+    past = (Event.select().where(Event.end_on < today, Event.attendance.in_(ATTENDING))
+            .order_by(Event.start_on.desc(), Event.id.desc()))
     page = paginate(past, page_number(request.args.get("page")), current_app.config["PER_PAGE"])
-    upcoming = list(upcoming)
     return render_template("events/list.html", upcoming=upcoming, past=page,
-                           people=people_at([e.id for e in upcoming]))
+                           maybe=list(maybe.limit(MAYBE_SHOWN)), maybe_total=maybe.count(),
+                           people=people_at([e.id for e in upcoming]), form=ConfirmForm(),
+                           choices=ATTENDANCE)
 
 
 @bp.get("/<int:event_id>")
@@ -133,7 +138,24 @@ def detail(event_id):
     event = get_event(event_id)
     return render_template("events/detail.html", event=event,
                            people=people_at([event.id]).get(event.id, []),
-                           companies=companies_at(event))
+                           companies=companies_at(event), form=ConfirmForm(), choices=ATTENDANCE)
+
+
+@bp.post("/<int:event_id>/attendance")
+def attendance(event_id):
+    """Say whether you are going: only going and interested make suggestions and the feed."""
+    event = get_event(event_id)
+    answer = request.form.get("attendance", "")
+    if answer not in dict(ATTENDANCE):
+        abort(400)
+    if ConfirmForm().validate_on_submit():
+        with db.atomic():
+            Event.update(attendance=answer, updated_at=utcnow()).where(
+                Event.id == event.id).execute()
+        flash(f"{event.name}: {dict(ATTENDANCE)[answer].lower()}.", "success")
+    back = request.form.get("next", "")
+    return redirect(back if back.startswith("/") and not back.startswith("//")
+                    else url_for(".detail", event_id=event.id))
 
 
 @bp.route("/new", methods=["GET", "POST"])

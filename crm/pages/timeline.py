@@ -1,4 +1,4 @@
-"""A contact's story in order: applications, interviews and touches."""
+"""A contact's story in order: applications, interviews, touches and job changes."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,6 +12,7 @@ from crm.models import (
     Company,
     Interview,
     Interviewer,
+    JobChange,
     Touch,
 )
 from crm.vocabulary import APPLICATION_STATUSES, CHANNELS
@@ -23,7 +24,7 @@ STATUS_LABELS = dict(APPLICATION_STATUSES)
 @dataclass
 class Entry:
     when: date | datetime
-    kind: str  # "touch", "reply", "interview", "application"
+    kind: str  # "touch", "reply", "interview", "application", "job"
     title: str
     text: str = ""
     link: str = ""  # the article sent, outside the app
@@ -32,7 +33,7 @@ class Entry:
 
 
 def timeline_for(contact):
-    """Everything that happened with this contact, newest first, in three queries."""
+    """Everything that happened with this contact, newest first, in four queries."""
     entries = []
     touches = (Touch.select(Touch, Article).join(Article, JOIN.LEFT_OUTER)
                .where(Touch.contact == contact))
@@ -78,6 +79,11 @@ def timeline_for(contact):
                              f"{what} {application.position} at "
                              f"{application.company.name} ({status}{role})",
                              application.next_steps, application_id=application.id))
+    for change in JobChange.with_companies().where(JobChange.contact == contact):
+        source = f"From {change.source}." if change.source else ""
+        entries.append(Entry(change.changed_on, "job",
+                             f"New role: {change.new_job() or 'left'} (was {change.old_job()})",
+                             source))
     return sorted(entries, key=sort_key, reverse=True)
 
 

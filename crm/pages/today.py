@@ -64,7 +64,7 @@ def index():
     items = items_for([s for rows in shown.values() for s in rows], snapshot.histories, today)
     by_key = {item.suggestion.key: item for item in items}
     bands = warmth(today)  # its counts add up to every contact not archived
-    upcoming_events = (Event.select().where(Event.end_on >= today)
+    upcoming_events = (Event.attending().where(Event.end_on >= today)
                        .order_by(Event.start_on).limit(5))
     return render_template(
         "today/index.html", today=today, totals={k: len(v) for k, v in split.items()},

@@ -13,6 +13,7 @@ from .facts import (
     EventFacts,
     History,
     InterviewFacts,
+    JobChangeFacts,
     SuggestionState,
     TouchFacts,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "EventFacts",
     "History",
     "InterviewFacts",
+    "JobChangeFacts",
     "RuleField",
     "Rules",
     "Suggestion",

@@ -9,6 +9,7 @@ from datetime import date, timedelta, tzinfo
 from .context import Context
 from .facts import History
 from .long_term import congratulate, see_you_at_event, stay_in_touch
+from .new_role import congratulate_new_role
 from .process import (
     assistant_thanks,
     check_in,
@@ -30,6 +31,7 @@ PLAYBOOK = (
     keep_in_mind,
     stay_in_touch,
     congratulate,
+    congratulate_new_role,
     see_you_at_event,
     send_resume,
     thank_referrer,

@@ -193,6 +193,18 @@ class EventFacts:
 
 
 @dataclass(frozen=True, kw_only=True)
+class JobChangeFacts:
+    """A move to another company or position, as the user's own contact file told it."""
+
+    id: int
+    changed_on: date
+    old_title: str = ""
+    old_company: str = ""
+    new_title: str = ""
+    new_company: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class SuggestionState:
     """What the user did with a suggestion: done, snoozed until a date, or skipped."""
 
@@ -213,7 +225,7 @@ class History:
     are involved in, `referrals` those they referred the user to (kept apart: a referrer
     is thanked and told the outcome, never chased about the process), `articles` the
     candidates to send them (the playbook still checks relevance and freshness),
-    `events` those they are linked to.
+    `events` those they are linked to, `job_changes` their recent moves.
     `states` may be a mapping by key or any iterable of `SuggestionState`.
     """
 
@@ -224,11 +236,13 @@ class History:
     touches: tuple[TouchFacts, ...] = ()
     articles: tuple[ArticleFacts, ...] = ()
     events: tuple[EventFacts, ...] = ()
+    job_changes: tuple[JobChangeFacts, ...] = ()
     resume_updated_on: date | None = None
     states: Mapping[str, SuggestionState] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in ("interviews", "applications", "referrals", "touches", "articles", "events"):
+        for name in ("interviews", "applications", "referrals", "touches", "articles", "events",
+                     "job_changes"):
             _freeze(self, name, tuple(getattr(self, name)))
         if not isinstance(self.states, Mapping):
             _freeze(self, "states", {state.key: state for state in self.states})

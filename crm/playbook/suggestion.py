@@ -18,6 +18,7 @@ KINDS = (
     "referral_thanks",
     "linkedin",
     "congratulate",
+    "congratulate_new_role",
     "see_you_at_event",
     "stay_in_touch_article",
     "stay_in_touch",
@@ -51,6 +52,7 @@ class Suggestion:
     interview_id: int | None = None
     application_id: int | None = None
     waits_for: str | None = None
+    job_change_id: int | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

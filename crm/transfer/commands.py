@@ -44,6 +44,8 @@ def import_command(file, dry_run):
                           ("Skipped", done.skipped)):
         if people:
             click.echo(f"{label}: {examples(people, details=people is done.updated)}")
+    for person in done.moved:
+        click.echo(f"New role: {importer.move_words(person)}")
     click.echo(f"{'Would import' if dry_run else 'Imported'}: {importer.summary(done)}.")
 
 

@@ -2,7 +2,13 @@
 
 A person in the file is the same as a contact already here (or as an earlier row of the same
 file) when they share an email, a LinkedIn URL, or a name at the same company: the rules of
-`Contact.possible_duplicates`, applied through lookup dicts built once per import.
+`Contact.possible_duplicates`, applied through lookup dicts built once per import. Failing
+those, a name that only one contact here bears means that contact, unless an email or a
+LinkedIn URL on both sides says otherwise: that is how someone who changed jobs is found.
+
+An import fills empty fields and never overwrites what the user typed, with one exception:
+a newer company or position for someone already here is a job change. It moves them, and
+the old one stays in their history (`JobChange`), which the playbook congratulates on.
 """
 
 from dataclasses import dataclass, field
@@ -11,7 +17,18 @@ from peewee import JOIN
 
 from crm import fields
 from crm.db import db
-from crm.models import Company, Contact, ContactTag, Tag, normal_email, normal_linkedin, utcnow
+from crm.models import (
+    Company,
+    Contact,
+    ContactTag,
+    JobChange,
+    Tag,
+    job_words,
+    normal_email,
+    normal_linkedin,
+    utcnow,
+)
+from crm.settings import today_for_user
 from crm.transfer.csvfile import parse_contacts_csv, sniff_format
 from crm.transfer.linkedin import parse_connections
 from crm.transfer.records import FormatError, PersonRecord
@@ -64,6 +81,7 @@ class Person:
     changes: dict = field(default_factory=dict)
     tags: set = field(default_factory=set)  # casefolded, to add each tag once
     new_tags: list = field(default_factory=list)
+    moved: bool = False  # a new company or position: a job change, not a filled-in field
 
     def value(self, name):
         """The field's value once the import is written."""
@@ -71,8 +89,18 @@ class Person:
 
     def added(self):
         """What the import adds to this contact, in words for the preview."""
-        words = [FIELD_LABELS[name] for name in self.changes]
-        return words + [f"tag {tag}" for tag in self.new_tags]
+        moved = ("company", "title") if self.moved else ()
+        words = [FIELD_LABELS[name] for name in self.changes if name not in moved]
+        return (["new role"] if self.moved else []) + words + [
+            f"tag {tag}" for tag in self.new_tags]
+
+    def old_job(self):
+        """The position they held here before the import, in words."""
+        return job_words(self.current.get("title", ""), self.current.get("company", ""))
+
+    def new_job(self):
+        """The position the import moves them to, in words."""
+        return job_words(self.value("title") or "", self.value("company") or "")
 
 
 @dataclass
@@ -85,6 +113,11 @@ class Plan:
     skipped: list[Person]
 
     @property
+    def moved(self):
+        """The people already here whose company or position changed."""
+        return [p for p in self.updated if p.moved]
+
+    @property
     def merged_rows(self):
         """Rows that named a person an earlier row of the same file had named."""
         return len(self.upload.records) - len(self.new) - len(self.updated) - len(self.skipped)
@@ -95,6 +128,7 @@ class Index:
 
     def __init__(self):
         self.people = {}
+        self.by_name = {}  # casefolded name -> the contacts here bearing it
 
     @classmethod
     def load(cls):
@@ -112,7 +146,20 @@ class Index:
             person = Person(name, contact_id, current, tags=tags.get(contact_id, set()))
             index.add(person, keys(name, [current["email"]], current["linkedin_url"],
                                    current["company"]))
+            index.by_name.setdefault(plain_name(name), []).append(person)
         return index
+
+    def named(self, record):
+        """The only contact here with the record's name, unless their email or URL differ."""
+        found = self.by_name.get(plain_name(record.name), [])
+        if len(found) != 1:
+            return None
+        person, linkedin = found[0], normal_linkedin(record.linkedin_url)
+        emails = {normal_email(email) for email in record.emails}
+        if (linkedin and person.current["linkedin_url"] not in ("", linkedin)) or (
+                emails and person.current["email"] and person.current["email"] not in emails):
+            return None
+        return person
 
     def find(self, person_keys):
         """The person the first of these keys belongs to, or None."""
@@ -130,9 +177,13 @@ def keys(name, emails, linkedin_url, company):
     if linkedin_url:
         found.append(("linkedin", normal_linkedin(linkedin_url)))
     if company:
-        found.append(("name", " ".join(name.split()).casefold(),
-                      " ".join(company.split()).casefold()))
+        found.append(("name", plain_name(name), " ".join(company.split()).casefold()))
     return found
+
+
+def plain_name(name):
+    """A name as names compare: spaces collapsed, case ignored."""
+    return " ".join(name.split()).casefold()
 
 
 def plan(upload, index=None):
@@ -141,7 +192,7 @@ def plan(upload, index=None):
     touched = {}
     for record in upload.records:
         record_keys = keys(record.name, record.emails, record.linkedin_url, record.company)
-        person = index.find(record_keys) or Person(record.name)
+        person = index.find(record_keys) or index.named(record) or Person(record.name)
         merge(person, record, connected=upload.fmt == "linkedin")
         index.add(person, record_keys)
         touched[person] = None  # a dict keeps the order of first appearance
@@ -185,6 +236,9 @@ def merge(person, record, connected):
               "linkedin_url": normal_linkedin(record.linkedin_url), "notes": notes_for(record)}
     if connected:
         values.update(linkedin_connected=True, linkedin_connected_on=record.connected_on)
+    if person.contact_id is not None and changed_job(person.current, values):
+        person.moved = True
+        person.changes.update(company=values["company"], title=values["title"])
     for name, value in values.items():
         if value and not person.value(name):
             person.changes[name] = value
@@ -192,6 +246,21 @@ def merge(person, record, connected):
         if tag.casefold() not in person.tags:
             person.tags.add(tag.casefold())
             person.new_tags.append(tag)
+
+
+def changed_job(current, values):
+    """Whether a file names another company, or another position there, than the one here.
+
+    Only a file that names a company can say someone moved; a contact here with neither a
+    company nor a title has nothing to move from, so the file just fills them in.
+    """
+    if not values["company"] or not (current["company"] or current["title"]):
+        return False
+    if plain_name(values["company"]) != plain_name(current["company"] or ""):
+        return True
+    # The same company and a first title for them is only a field filled in.
+    return bool(values["title"] and current["title"]) and (
+        plain_name(values["title"]) != plain_name(current["title"]))
 
 
 def notes_for(record):
@@ -210,7 +279,9 @@ def write(upload, on_progress=None):
         now = utcnow()
         people = done.new + done.updated
         companies = ids_by_name(Company, {p.changes["company"] for p in people
-                                          if "company" in p.changes})
+                                          if "company" in p.changes}
+                                | {p.current["company"] for p in done.moved
+                                   if p.current["company"]})
         tags = ids_by_name(Tag, {tag for p in people for tag in p.new_tags})
         for batch in batches(done.new):
             rows = [contact_row(p, companies, now) for p in batch]
@@ -223,7 +294,20 @@ def write(upload, on_progress=None):
                 fields = {**contact_fields(person.changes, companies), "updated_at": now}
                 Contact.update(fields).where(Contact.id == person.contact_id).execute()
             finish(batch, tags, progress)
+        record_moves(done.moved, companies, upload.filename)
     return done
+
+
+def record_moves(people, companies, source):
+    """Keep the position each person left in their history, dated today."""
+    today = today_for_user()
+    rows = [{"contact": p.contact_id, "changed_on": today, "source": source[-200:],
+             "old_company": companies.get((p.current["company"] or "").casefold()),
+             "old_title": p.current["title"] or "", "new_title": p.value("title") or "",
+             "new_company": companies.get((p.value("company") or "").casefold())}
+            for p in people]
+    for batch in batches(rows):
+        JobChange.insert_many(batch).execute()
 
 
 def finish(batch, tags, progress):
@@ -271,9 +355,15 @@ def batches(items):
     return [items[n:n + BATCH] for n in range(0, len(items), BATCH)]
 
 
+def move_words(person):
+    """A job change in words: "Bob Hale: VP Partnerships at Meridian → CRO at Acme"."""
+    return f"{person.name}: {person.old_job()} → {person.new_job()}"
+
+
 def summary(done):
     """A plan's counts in words, for the flash message and the command's last line."""
-    parts = [f"{len(done.new)} new", f"{len(done.updated)} updated",
+    moved = f" ({len(done.moved)} with a new role)" if done.moved else ""
+    parts = [f"{len(done.new)} new", f"{len(done.updated)} updated{moved}",
              f"{len(done.skipped)} skipped (already up to date)"]
     if done.merged_rows:
         parts.append(f"{done.merged_rows} repeated row{'s' if done.merged_rows > 1 else ''}"

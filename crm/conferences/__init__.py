@@ -1,0 +1,1 @@
+"""Conferences from their own calendars: .ics files and subscriptions, read and kept current."""
