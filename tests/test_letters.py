@@ -16,6 +16,7 @@ from crm.playbook import (
     EventFacts,
     History,
     InterviewFacts,
+    JobChangeFacts,
     Suggestion,
 )
 
@@ -52,14 +53,16 @@ def history_with(text):
         articles=[ArticleFacts(id=50, title=text.splitlines()[0], published=ON,
                                url="https://acme.example/a", kind="forward")],
         events=[EventFacts(id=5, name="Sponsorship Summit", starts_on=date(2025, 12, 10),
-                           place="New York", attendee_ids=(7,))])
+                           place="New York", attendee_ids=(7,))],
+        job_changes=[JobChangeFacts(id=8, changed_on=ON, old_title="Analyst", old_company="Acme",
+                                    new_title=text.splitlines()[0], new_company="Globex")])
 
 
 def suggestion(kind):
     channel = {"linkedin": "linkedin_invitation"}.get(kind, "email")
     return Suggestion(key=f"{kind}:test", contact_id=7, kind=kind, title="t", due=ON,
                       reason="r", channel=channel, interview_id=12, application_id=3,
-                      article_id=50, event_id=5)
+                      article_id=50, event_id=5, job_change_id=8)
 
 
 def english_problems(body):

@@ -65,7 +65,7 @@ def test_next_contact_text_is_linked_to_the_person_it_names(old_database):
         insert("interviewer", interview_id=panel, contact_id=people[name], values="Grit",
                concerns="")
 
-    assert schema.migrate() == ["0009_playbook_edges"]
+    assert schema.migrate()[0] == "0009_playbook_edges"
 
     def linked(app_id):
         found = Application.get_by_id(app_id)

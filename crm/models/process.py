@@ -186,10 +186,8 @@ def recent_applications(closed_since, contact_ids=None):
         Application.status.in_(OPEN_STATUSES) | (Application.closed_on >= closed_since))
     if contact_ids is None:
         return query
-    linked = (ApplicationContact.select(ApplicationContact.application)
-              .where(among(ApplicationContact.contact, contact_ids)))
-    seated = (Interview.select(Interview.application).join(Interviewer)
-              .where(among(Interviewer.contact, contact_ids)))
-    hosted = Interview.select(Interview.application).where(among(Interview.assistant, contact_ids))
-    return query.where(Application.id.in_(linked | seated | hosted)
+    # Who takes part is application_people's to say; the referrer is kept out of it.
+    people = application_people(query)
+    theirs = people.select_from(people.c.application).where(among(people.c.contact, contact_ids))
+    return query.where(Application.id.in_(theirs)
                        | among(Application.referrer, contact_ids))

@@ -1,6 +1,6 @@
 """The health check, and the icon browsers ask for at the root."""
 
-from flask import Blueprint, redirect, url_for
+from flask import Blueprint, current_app
 
 from crm.db import db
 
@@ -19,5 +19,5 @@ def healthz():
 
 @bp.get("/favicon.ico")
 def favicon():
-    """Browsers and feed readers ask for /favicon.ico whatever the page says: point them at it."""
-    return redirect(url_for("static", filename="favicon.svg"), 301)
+    """Browsers and feed readers ask for /favicon.ico whatever the page says: the icon."""
+    return current_app.send_static_file("favicon.svg")

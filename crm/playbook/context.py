@@ -180,6 +180,10 @@ class Context:
             for t in self.touches
         )
 
+    def wrote_since(self, day: date) -> bool:
+        """Tell whether the user sent an email or letter on or after `day`, at any time."""
+        return self.wrote_after(day - timedelta(days=1), None)
+
     def wrote_after_interview(self, interview: InterviewFacts) -> bool:
         """Tell whether a letter went out after the interview began, in the user's time."""
         start = interview.starts_at.astimezone(self.tz)
