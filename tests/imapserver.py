@@ -1,0 +1,210 @@
+"""A real IMAP server on 127.0.0.1 for the mail tests and benchmark: a throwaway Dovecot.
+
+Made as in ../shared/recipes/dovecot-imap.md: a configuration of its own in a
+temporary folder (nothing of /etc/dovecot is used), mail owned by the `vmail`
+user when run as root (Dovecot refuses to keep mail as root), a self-signed
+certificate made by openssl, and one server answering plain IMAP (with
+STARTTLS) and IMAPS on two free ports. `make test` installs Dovecot through
+scripts/ensure-dovecot.
+"""
+
+import grp
+import imaplib
+import os
+import pwd
+import shutil
+import socket
+import ssl
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+DOVECOT = os.environ.get("CRM_DOVECOT", "/usr/sbin/dovecot")
+USER, PASSWORD = "me@example.test", "app-password-1"
+
+CONFIG = """\
+base_dir = {d}/run
+state_dir = {d}/state
+log_path = {d}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = yes
+ssl_cert = <{d}/cert.pem
+ssl_key = <{d}/key.pem
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_internal_user = {internal}
+default_internal_group = {internal_group}
+default_login_user = {login}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {d}/users
+}}
+userdb {{
+  driver = static
+  args = uid={mail_user} gid={mail_group} home={d}/home/%u
+}}
+mail_location = maildir:~/Maildir
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {tls_port}
+    ssl = yes
+  }}
+}}
+namespace inbox {{
+  inbox = yes
+  mailbox Sent {{
+    special_use = \\Sent
+    auto = create
+  }}
+}}
+"""
+
+
+def available():
+    """Whether Dovecot is installed (scripts/ensure-dovecot installs it)."""
+    return os.access(DOVECOT, os.X_OK)
+
+
+def free_port():
+    """A port nothing listens on now, on 127.0.0.1."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Dovecot:
+    """One running Dovecot with one mailbox (USER, PASSWORD); use it as a context manager."""
+
+    def __init__(self):
+        self.folder = Path(tempfile.mkdtemp(prefix="crm-dovecot-"))
+        self.port, self.tls_port = free_port(), free_port()
+        self.process = None
+        root = os.geteuid() == 0
+        # As root, the recipe's users; otherwise everything runs as the caller.
+        me = pwd.getpwuid(os.geteuid()).pw_name
+        self.mail_user = "vmail" if root else me
+        self.users = {"internal": "dovecot" if root else me,
+                      "login": "dovenull" if root else me}
+
+    @property
+    def cert(self):
+        """The self-signed certificate to trust (its name is localhost)."""
+        return str(self.folder / "cert.pem")
+
+    def __enter__(self):
+        d = self.folder
+        d.chmod(0o755)
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                        "-keyout", d / "key.pem", "-out", d / "cert.pem"],
+                       check=True, capture_output=True)
+        (d / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
+        for name in ("key.pem", "cert.pem", "users"):
+            (d / name).chmod(0o644)
+        account = pwd.getpwnam(self.mail_user)
+        home = d / "home"
+        home.mkdir()
+        os.chown(home, account.pw_uid, account.pw_gid)
+        internal = pwd.getpwnam(self.users["internal"])
+        (d / "dovecot.conf").write_text(CONFIG.format(
+            d=d, port=self.port, tls_port=self.tls_port, mail_user=account.pw_uid,
+            mail_group=account.pw_gid, internal=self.users["internal"],
+            internal_group=grp.getgrgid(internal.pw_gid).gr_name,
+            login=self.users["login"]))
+        self.process = subprocess.Popen([DOVECOT, "-F", "-c", str(d / "dovecot.conf")],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self._wait_until_listening()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
+        """Stop the server (by its own process id) and delete its mail."""
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _wait_until_listening(self):
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("Dovecot stopped: " + self.process.stderr.read().decode()
+                                   + self.log())
+            try:
+                socket.create_connection(("127.0.0.1", self.tls_port), 0.5).close()
+                socket.create_connection(("127.0.0.1", self.port), 0.5).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("Dovecot did not start listening: " + self.log())
+
+    def log(self):
+        """What Dovecot wrote to its log."""
+        path = self.folder / "dovecot.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def settings(self, **changes):
+        """The app's mail settings for this server (plain IMAP on loopback), changed as given."""
+        return {"host": "127.0.0.1", "port": self.port, "security": "plain", "username": USER,
+                "address": USER, **changes}
+
+    def client(self):
+        """A logged-in imaplib client, for putting messages on the server."""
+        imap = imaplib.IMAP4("127.0.0.1", self.port)
+        imap.login(USER, PASSWORD)
+        return imap
+
+    def append(self, folder, *messages):
+        """APPEND raw messages (bytes) to a folder."""
+        imap = self.client()
+        try:
+            for raw in messages:
+                status, answer = imap.append(folder, None, None, raw)
+                assert status == "OK", answer
+        finally:
+            imap.logout()
+
+    def fill(self, folder, messages):
+        """Write many raw messages as Maildir files at once: far faster than APPENDing each."""
+        maildir = self.folder / "home" / USER / "Maildir"
+        if folder != "INBOX":
+            maildir = maildir / f".{folder}"
+        account = pwd.getpwnam(self.mail_user)
+        for sub in ("cur", "new", "tmp"):
+            (maildir / sub).mkdir(parents=True, exist_ok=True)
+        stamp = int(time.time())
+        for number, raw in enumerate(messages):
+            (maildir / "cur" / f"{stamp}.M{number}P1.test:2,S").write_bytes(raw)
+        home = self.folder / "home"
+        for path in home.rglob("*"):
+            os.chown(path, account.pw_uid, account.pw_gid)
+
+    def delete_folder(self, folder):
+        """Delete a folder and make it again: its messages come back with a new UIDVALIDITY."""
+        imap = self.client()
+        try:
+            imap.select(folder)
+            imap.store("1:*", "+FLAGS", "\\Deleted")
+            imap.expunge()
+            imap.close()
+            imap.delete(folder)
+            imap.create(folder)
+        finally:
+            imap.logout()
+
+    def trusting_context(self):
+        """An SSL context trusting this server's certificate."""
+        return ssl.create_default_context(cafile=self.cert)
