@@ -56,6 +56,12 @@ INTERVIEW_KINDS = (
     ("other", "Other"),
 )
 ARTICLE_KINDS = (("forward", "Forward"), ("congratulate", "Congratulate"))
+# How the app talks to the IMAP server; plain only to this machine (checked by the mail page).
+MAIL_SECURITY = (
+    ("imaps", "TLS from the start (IMAPS, usually port 993)"),
+    ("starttls", "STARTTLS (usually port 143)"),
+    ("plain", "No encryption (only to this computer)"),
+)
 SUGGESTION_STATES = (("done", "Done"), ("snoozed", "Snoozed"), ("skipped", "Skipped"))
 
 # A process is "running" while the employer is still deciding; "open" also

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 DOVECOT = os.environ.get("CRM_DOVECOT", "/usr/sbin/dovecot")
-USER, PASSWORD = "me@example.test", "app-password-1"
+USER, PASSWORD = "me@example.com", "app-password-1"
 
 CONFIG = """\
 base_dir = {d}/run

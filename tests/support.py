@@ -20,10 +20,15 @@ from crm.models import (
     ArticleMatch,
     Company,
     Contact,
+    ContactAddress,
     Event,
     Feed,
     Interview,
     Interviewer,
+    MailAccount,
+    MailCandidate,
+    MailFolder,
+    MailMessage,
     SuggestionState,
     Touch,
 )
@@ -214,6 +219,22 @@ def fill_every_table():
     ArticleMatch.create(article=second, contact=dana)
     Touch.create(contact=dana, happened_on=FILLED_ON, channel="article", note="Sent the award",
                  article=first, suggestion_key="forward:1:2")
+    letter = MailMessage.create(
+        message_id="<r1@meridian.example>", direction="in", sent_at=datetime(2026, 11, 21, 9, 1),
+        sender="bob.hale@meridian.example", sender_name="Bob Hale", recipients="me@example.com",
+        subject="Re: Thank you", snippet="Glad we met", in_reply_to="<t1@example.test>")
+    Touch.create(contact=bob, happened_on=FILLED_ON, direction="in", note="Re: Thank you",
+                 mail_message=letter)
+    ContactAddress.create(contact=bob, email="bob@hale.example")
+    MailAccount.create(id=1, host="imap.example.test", port=143, security="starttls",
+                       username="me", address="me@example.com", first_days=30, enabled=True,
+                       last_sync_at=datetime(2026, 11, 21, 9, 30), last_result="1 new touch.",
+                       last_error="login refused", failures=1,
+                       next_try_at=datetime(2026, 11, 21, 10, 0))
+    MailFolder.create(role="inbox", name="INBOX", uid_validity=7, last_uid=12)
+    MailCandidate.create(email="kim@meridian.example", name="Kim Lee", company=meridian,
+                         reason="wrote in a thread with Bob Hale", last_subject="Re: Thanks",
+                         ignored=True)
     Event.update(notes="Booth 12", sequence=1).execute()
     SuggestionState.create(key=f"checkin:{sam.id}", contact=sam, state="snoozed",
                            until=FILLED_ON + timedelta(days=5))

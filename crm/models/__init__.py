@@ -15,6 +15,7 @@ from crm.models.events import (
     starts_at,
     upcoming_for,
 )
+from crm.models.mail import ContactAddress, MailAccount, MailCandidate, MailFolder, MailMessage
 from crm.models.news import Article, ArticleMatch, Feed
 from crm.models.people import (
     Company,
@@ -39,14 +40,16 @@ from crm.models.state import Setting, SuggestionState
 from crm.models.touches import Touch
 
 MODELS = [Company, Contact, Tag, ContactTag, Application, ApplicationContact, Interview,
-          Interviewer, Feed, Article, ArticleMatch, Touch, Event, EventAttendee, EventCompany,
-          SuggestionState, Setting]
+          Interviewer, Feed, Article, ArticleMatch, MailMessage, Touch, Event, EventAttendee,
+          EventCompany, SuggestionState, Setting, ContactAddress, MailAccount, MailFolder,
+          MailCandidate]
 
 __all__ = [
     "MODELS", "Application", "ApplicationContact", "Article", "ArticleMatch", "BaseModel",
-    "Company", "Contact", "ContactTag", "DateField", "DateTimeField", "Event", "EventAttendee",
-    "EventCompany", "Feed", "Interview", "Interviewer", "Setting", "SuggestionState", "Tag",
-    "Touch", "application_people", "companies_at", "contacts_for", "ends_at", "match_contacts",
-    "normal_email", "normal_linkedin", "people_at", "recent_applications", "starts_at",
-    "tags_by_contact", "upcoming_for", "utcnow",
+    "Company", "Contact", "ContactAddress", "ContactTag", "DateField", "DateTimeField",
+    "Event", "EventAttendee", "EventCompany", "Feed", "Interview", "Interviewer",
+    "MailAccount", "MailCandidate", "MailFolder", "MailMessage", "Setting", "SuggestionState",
+    "Tag", "Touch", "application_people", "companies_at", "contacts_for", "ends_at",
+    "match_contacts", "normal_email", "normal_linkedin", "people_at", "recent_applications",
+    "starts_at", "tags_by_contact", "upcoming_for", "utcnow",
 ]
