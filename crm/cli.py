@@ -16,11 +16,12 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 def init_app(app):
     """Register the commands on the app's CLI."""
     from crm.digest import digest_command
+    from crm.mail.commands import mail_group
     from crm.news.commands import feeds_group, refresh_command
     from crm.transfer.commands import COMMANDS as TRANSFER_COMMANDS
 
     for command in (init_db, migrate, serve, demo, digest_command, calendar_url,
-                    feeds_group, refresh_command, *TRANSFER_COMMANDS):
+                    feeds_group, refresh_command, mail_group, *TRANSFER_COMMANDS):
         app.cli.add_command(command)
 
 
