@@ -1,9 +1,11 @@
 """Fixtures: an app on a fresh SQLite file per test, its client and CLI runner."""
 
+import os
 from datetime import UTC, datetime
 
 import pytest
 from flask.testing import FlaskClient
+from imapserver import Dovecot, available
 from support import CSRF_FIELD
 
 from crm import create_app, schema
@@ -77,3 +79,27 @@ def seeded(app, database):
         Contact.get().record_touch(happened_on="2026-11-01", note="Sent the thank-you letter")
         feed_token(), namespace()  # made on first need; made here so GETs below write nothing
     return database
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """A real Dovecot on 127.0.0.1 for the whole run (plain, STARTTLS and IMAPS), then stopped."""
+    if not available():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Dovecot is missing, and CI needs the mail tests (scripts/ensure-dovecot)")
+        pytest.skip("Dovecot is not installed: run `make test` as root, or "
+                    "`sudo apt-get install dovecot-imapd`")
+    with Dovecot() as server:
+        yield server
+
+
+@pytest.fixture
+def mailbox(dovecot, app, database):
+    """An empty mailbox of its own on the server, set up on the Mail page (plain IMAP on
+    loopback), its password in the app's configuration as a user's config.py would hold it."""
+    from crm.models import MailAccount
+
+    box = dovecot.mailbox()
+    app.config.update(IMAP_PASSWORD=box.password, IMAP_CA_FILE=dovecot.cert)
+    MailAccount.create(id=1, **box.settings())
+    return box

@@ -14,14 +14,13 @@ import os
 import pwd
 import shutil
 import socket
-import ssl
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 DOVECOT = os.environ.get("CRM_DOVECOT", "/usr/sbin/dovecot")
-USER, PASSWORD = "me@example.com", "app-password-1"
+USERS = 1000  # mailboxes a server can hand out
 
 CONFIG = """\
 base_dir = {d}/run
@@ -80,12 +79,13 @@ def free_port():
 
 
 class Dovecot:
-    """One running Dovecot with one mailbox (USER, PASSWORD); use it as a context manager."""
+    """One running Dovecot; `mailbox()` adds a user with an empty mailbox. A context manager."""
 
     def __init__(self):
         self.folder = Path(tempfile.mkdtemp(prefix="crm-dovecot-"))
         self.port, self.tls_port = free_port(), free_port()
         self.process = None
+        self.count = 0
         root = os.geteuid() == 0
         # As root, the recipe's users; otherwise everything runs as the caller.
         me = pwd.getpwuid(os.geteuid()).pw_name
@@ -105,7 +105,9 @@ class Dovecot:
                         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
                         "-keyout", d / "key.pem", "-out", d / "cert.pem"],
                        check=True, capture_output=True)
-        (d / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
+        # Every user made up front: Dovecot notices a changed file only a second later.
+        (d / "users").write_text("".join(f"{user}:{{PLAIN}}{password}\n"
+                                         for user, password in map(_account, range(1, USERS))))
         for name in ("key.pem", "cert.pem", "users"):
             (d / name).chmod(0o644)
         account = pwd.getpwnam(self.mail_user)
@@ -143,12 +145,9 @@ class Dovecot:
             if self.process.poll() is not None:
                 raise RuntimeError("Dovecot stopped: " + self.process.stderr.read().decode()
                                    + self.log())
-            try:
-                socket.create_connection(("127.0.0.1", self.tls_port), 0.5).close()
-                socket.create_connection(("127.0.0.1", self.port), 0.5).close()
+            if _listening(self.port) and _listening(self.tls_port):
                 return
-            except OSError:
-                time.sleep(0.05)
+            time.sleep(0.05)
         raise RuntimeError("Dovecot did not start listening: " + self.log())
 
     def log(self):
@@ -156,15 +155,43 @@ class Dovecot:
         path = self.folder / "dovecot.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
+    def mailbox(self):
+        """A new user with an empty mailbox, so that every test has its own."""
+        self.count += 1
+        return Mailbox(self, *_account(self.count))
+
+
+def _account(number):
+    return f"me{number}@example.com", f"app-password-{number}"
+
+
+def _listening(port):
+    """Whether something listens on 127.0.0.1:port, without connecting.
+
+    A test connection would leave a login process behind that holds up the
+    server's shutdown for seconds.
+    """
+    wanted = f"0100007F:{port:04X}"
+    with open("/proc/net/tcp") as table:
+        return any(line.split()[1] == wanted and line.split()[3] == "0A"
+                   for line in list(table)[1:])
+
+
+class Mailbox:
+    """One user's mailbox on the server: put messages in it, as a mail client would."""
+
+    def __init__(self, server, user, password):
+        self.server, self.user, self.password = server, user, password
+
     def settings(self, **changes):
         """The app's mail settings for this server (plain IMAP on loopback), changed as given."""
-        return {"host": "127.0.0.1", "port": self.port, "security": "plain", "username": USER,
-                "address": USER, **changes}
+        return {"host": "127.0.0.1", "port": self.server.port, "security": "plain",
+                "username": self.user, "address": self.user, **changes}
 
     def client(self):
         """A logged-in imaplib client, for putting messages on the server."""
-        imap = imaplib.IMAP4("127.0.0.1", self.port)
-        imap.login(USER, PASSWORD)
+        imap = imaplib.IMAP4("127.0.0.1", self.server.port)
+        imap.login(self.user, self.password)
         return imap
 
     def append(self, folder, *messages):
@@ -177,34 +204,29 @@ class Dovecot:
         finally:
             imap.logout()
 
-    def fill(self, folder, messages):
-        """Write many raw messages as Maildir files at once: far faster than APPENDing each."""
-        maildir = self.folder / "home" / USER / "Maildir"
+    def fill(self, folder, messages, received=None):
+        """Write many raw messages as Maildir files at once: far faster than APPENDing each.
+
+        `received` (a datetime) is their arrival time, which IMAP's SEARCH SINCE compares.
+        """
+        maildir = self.server.folder / "home" / self.user / "Maildir"
         if folder != "INBOX":
             maildir = maildir / f".{folder}"
-        account = pwd.getpwnam(self.mail_user)
+        account = pwd.getpwnam(self.server.mail_user)
         for sub in ("cur", "new", "tmp"):
             (maildir / sub).mkdir(parents=True, exist_ok=True)
         stamp = int(time.time())
         for number, raw in enumerate(messages):
-            (maildir / "cur" / f"{stamp}.M{number}P1.test:2,S").write_bytes(raw)
-        home = self.folder / "home"
+            path = maildir / "cur" / f"{stamp}.M{number}P1.test:2,S"
+            path.write_bytes(raw)
+            if received:
+                os.utime(path, (received.timestamp(), received.timestamp()))
+        home = self.server.folder / "home"
         for path in home.rglob("*"):
             os.chown(path, account.pw_uid, account.pw_gid)
 
-    def delete_folder(self, folder):
-        """Delete a folder and make it again: its messages come back with a new UIDVALIDITY."""
-        imap = self.client()
-        try:
-            imap.select(folder)
-            imap.store("1:*", "+FLAGS", "\\Deleted")
-            imap.expunge()
-            imap.close()
-            imap.delete(folder)
-            imap.create(folder)
-        finally:
-            imap.logout()
-
-    def trusting_context(self):
-        """An SSL context trusting this server's certificate."""
-        return ssl.create_default_context(cafile=self.cert)
+    def renumber(self, folder, uid_validity):
+        """Give a folder a new UIDVALIDITY, as a server does after rebuilding its index."""
+        subprocess.run(["doveadm", "-c", str(self.server.folder / "dovecot.conf"), "mailbox",
+                        "update", "-u", self.user, "--uid-validity", str(uid_validity), folder],
+                       check=True, capture_output=True)

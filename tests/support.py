@@ -250,3 +250,29 @@ def export(runner):
     result = runner.invoke(args=["export", "--format", "json"])
     assert result.exit_code == 0, result.output
     return result.stdout_bytes
+
+
+def letter(sender, to, subject="Thank you", *, cc=(), sent=None, message_id=None,
+           in_reply_to=None, references=(), body="Thank you for your time today.",
+           attachment=None):
+    """A real message as a mail program writes it (RFC 2047 for non-ASCII names), as bytes."""
+    from email.message import EmailMessage
+    from email.utils import format_datetime, make_msgid
+
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = ", ".join(to) if isinstance(to, list | tuple) else to
+    if cc:
+        message["Cc"] = ", ".join(cc)
+    message["Subject"] = subject
+    message["Date"] = format_datetime(sent or datetime.now(UTC))
+    message["Message-ID"] = message_id or make_msgid(domain="mail.example.com")
+    if in_reply_to:
+        message["In-Reply-To"] = in_reply_to
+    if references:
+        message["References"] = " ".join(references)
+    message.set_content(body)
+    if attachment:
+        message.add_attachment(attachment, maintype="application", subtype="octet-stream",
+                               filename="portfolio.pdf")
+    return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))

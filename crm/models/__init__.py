@@ -15,7 +15,14 @@ from crm.models.events import (
     starts_at,
     upcoming_for,
 )
-from crm.models.mail import ContactAddress, MailAccount, MailCandidate, MailFolder, MailMessage
+from crm.models.mail import (
+    ContactAddress,
+    MailAccount,
+    MailCandidate,
+    MailFolder,
+    MailMessage,
+    addresses_taken,
+)
 from crm.models.news import Article, ArticleMatch, Feed
 from crm.models.people import (
     Company,
@@ -49,6 +56,7 @@ __all__ = [
     "Company", "Contact", "ContactAddress", "ContactTag", "DateField", "DateTimeField",
     "Event", "EventAttendee", "EventCompany", "Feed", "Interview", "Interviewer",
     "MailAccount", "MailCandidate", "MailFolder", "MailMessage", "Setting", "SuggestionState",
+    "addresses_taken",
     "Tag", "Touch", "application_people", "companies_at", "contacts_for", "ends_at",
     "match_contacts", "normal_email", "normal_linkedin", "people_at", "recent_applications",
     "starts_at", "tags_by_contact", "upcoming_for", "utcnow",

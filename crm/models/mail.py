@@ -65,6 +65,29 @@ class ContactAddress(BaseModel):
     contact = ForeignKeyField(Contact, backref="addresses", on_delete="CASCADE")
     email = EmailField(blank=False, unique=True)
 
+    @classmethod
+    def of(cls, contact):
+        """The contact's other addresses, in the order given."""
+        return [a.email for a in cls.select().where(cls.contact == contact).order_by(cls.id)]
+
+    @classmethod
+    def set_for(cls, contact, emails):
+        """Make these the contact's other addresses."""
+        cls.delete().where(cls.contact == contact).execute()
+        if emails:
+            cls.insert_many([{"contact": contact.id, "email": e} for e in emails]).execute()
+
+
+def addresses_taken(emails, contact_id=None):
+    """Those of the addresses that already belong to another contact, first or other."""
+    if not emails:
+        return []
+    other = contact_id or 0
+    first = Contact.select(Contact.email).where(Contact.email.in_(emails), Contact.id != other)
+    second = ContactAddress.select(ContactAddress.email).where(
+        ContactAddress.email.in_(emails), ContactAddress.contact != other)
+    return sorted({email for (email,) in first.union_all(second).tuples()})
+
 
 class MailCandidate(BaseModel):
     """Someone who wrote in a thread with a contact or from a company here, offered for review."""

@@ -17,6 +17,7 @@ from crm.pages import (
     forms,
     health,
     interviews,
+    mail,
     news,
     settings,
     today,
@@ -25,7 +26,7 @@ from crm.pages import (
 )
 
 BLUEPRINTS = (health, today, settings, contacts, companies, applications, interviews, touches,
-              events, calendar, news, transfer)
+              events, calendar, news, transfer, mail)
 
 
 def init_app(app):

@@ -11,7 +11,16 @@ from flask import (
 )
 
 from crm.db import db
-from crm.models import Company, Contact, Tag, normal_email, normal_linkedin, tags_by_contact, utcnow
+from crm.models import (
+    Company,
+    Contact,
+    ContactAddress,
+    Tag,
+    normal_email,
+    normal_linkedin,
+    tags_by_contact,
+    utcnow,
+)
 from crm.pages.forms import ConfirmForm, ContactForm
 from crm.pages.lookup import get_or_404
 from crm.pages.timeline import timeline_for
@@ -78,9 +87,11 @@ def edit(contact_id):
     """Change a contact's details."""
     contact = get_contact(contact_id)
     form = ContactForm(obj=contact)
+    form.contact_id = contact.id
     if request.method == "GET":
         form.company.data = contact.company.name if contact.company else ""
         form.tags.data = ", ".join(contact.tag_names())
+        form.other_emails.data = "\n".join(ContactAddress.of(contact))
     if form.validate_on_submit():
         save_contact(contact, form)
         flash(f"Saved {contact.name}.", "success")
@@ -132,5 +143,6 @@ def save_contact(contact, form):
         contact.updated_at = utcnow()
         contact.save()
         contact.set_tags(form.tag_list())
+        ContactAddress.set_for(contact, form.email_list())
         Contact.reindex(Contact.select().where(Contact.id == contact.id))
     return contact
