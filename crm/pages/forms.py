@@ -146,7 +146,7 @@ class ContactForm(FlaskForm):
         accepts_each(Contact.email, self.email_list())
         taken = addresses_taken(self.email_list(), self.contact_id)
         if taken:
-            raise ValidationError(f"{taken[0]} is already another contact's address.")
+            raise ValidationError(f"{taken[0]} already belongs to another contact.")
 
 
 class CompanyForm(FlaskForm):
