@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
-from email.header import decode_header, make_header
+from email.header import Header, decode_header, make_header
 from email.utils import getaddresses, parsedate_to_datetime
 
 SNIPPET_LENGTH = 300
@@ -65,7 +65,7 @@ def parse(raw, received_at=None):
         raise Unreadable("it has no sender address")
     sender_name, sender = senders[0]
     subject = one_line(_header(message, "Subject"))
-    sent_at = _date(message.get("Date")) or received_at
+    sent_at = _date(_text(message.get("Date", ""))) or received_at
     if sent_at is None:
         raise Unreadable("it has no date")
     return Record(
@@ -76,8 +76,8 @@ def parse(raw, received_at=None):
         to=tuple(_addresses(message, "To")),
         cc=tuple(_addresses(message, "Cc")),
         subject=subject,
-        in_reply_to=" ".join(MESSAGE_ID.findall(str(message.get("In-Reply-To", "")))),
-        references=tuple(MESSAGE_ID.findall(str(message.get("References", "")))),
+        in_reply_to=" ".join(MESSAGE_ID.findall(_text(message.get("In-Reply-To", "")))),
+        references=tuple(MESSAGE_ID.findall(_text(message.get("References", "")))),
         snippet=snippet(message),
         labels=tuple(label.strip() for label in _header(message, "X-Gmail-Labels").split(",")
                      if label.strip()),
@@ -92,21 +92,32 @@ def one_line(text, limit=None):
     return text[:limit] if limit else text
 
 
+def _text(value):
+    """A header's text; raw 8-bit bytes (no RFC 2047) are read as UTF-8, as most are."""
+    if isinstance(value, Header):  # what compat32 returns for undeclared 8-bit bytes
+        return "".join(
+            part.decode("utf-8" if charset in (None, "unknown-8bit") else charset, "replace")
+            if isinstance(part, bytes) else part
+            for part, charset in decode_header(value))
+    return str(value)
+
+
 def _header(message, name):
     """A header decoded from RFC 2047 words; undecodable words are kept as they came."""
     value = message.get(name)
     if value is None:
         return ""
+    text = _text(value)
     try:
-        return str(make_header(decode_header(str(value))))
+        return str(make_header(decode_header(text)))
     except (LookupError, UnicodeError, ValueError):
-        return str(value)
+        return text
 
 
 def _addresses(message, name):
     """(name, address) pairs of an address header, names decoded, addresses lower case."""
     found = []
-    for display, address in getaddresses([str(v) for v in message.get_all(name, [])]):
+    for display, address in getaddresses([_text(v) for v in message.get_all(name, [])]):
         address = one_line(address).lower()
         if "@" not in address:
             continue
@@ -131,7 +142,7 @@ def _date(value):
 
 def _message_id(message, sender, sent_at, subject):
     """The Message-ID, or one made from what identifies the message, stable across syncs."""
-    found = MESSAGE_ID.findall(str(message.get("Message-ID", "")))
+    found = MESSAGE_ID.findall(_text(message.get("Message-ID", "")))
     if found:
         return found[0][:250]
     digest = hashlib.sha256(f"{sender}\n{sent_at.isoformat()}\n{subject}".encode()).hexdigest()
