@@ -108,6 +108,8 @@ def _header(message, name):
     if value is None:
         return ""
     text = _text(value)
+    if "=?" not in text:
+        return text
     try:
         return str(make_header(decode_header(text)))
     except (LookupError, UnicodeError, ValueError):
@@ -121,8 +123,9 @@ def _addresses(message, name):
         address = one_line(address).lower()
         if "@" not in address:
             continue
-        with contextlib.suppress(LookupError, UnicodeError, ValueError):
-            display = str(make_header(decode_header(display)))
+        if "=?" in display:  # an RFC 2047 word; most names have none
+            with contextlib.suppress(LookupError, UnicodeError, ValueError):
+                display = str(make_header(decode_header(display)))
         found.append((one_line(display, 200).strip("\"' "), address[:254]))
     return found
 

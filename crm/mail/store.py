@@ -183,9 +183,12 @@ def _local_day(moment, zone):
 
 def _refresh_last_touch(contact_ids):
     """Every touched contact's last-contact date, in one statement per chunk."""
-    latest = (Touch.select(fn.MAX(Touch.happened_on)).where(Touch.contact == Contact.id))
+    latest = Touch.select(fn.MAX(Touch.happened_on)).where(Touch.contact == Contact.id)
     for chunk in _chunks(contact_ids):
-        Contact.update(last_touch_on=latest).where(Contact.id.in_(chunk)).execute()
+        # Only the rows that change: each update writes the change log twice.
+        Contact.update(last_touch_on=latest).where(
+            Contact.id.in_(chunk),
+            Contact.last_touch_on.is_null() | (Contact.last_touch_on < latest)).execute()
 
 
 def _note_people(records, book, sent_folder):
