@@ -1,12 +1,14 @@
 """Fixtures: an app on a fresh SQLite file per test, its client and CLI runner."""
 
 import os
+import socket
 from datetime import UTC, datetime
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from imapserver import Dovecot, available
-from support import CSRF_FIELD
+from support import CSRF_FIELD, Inbox
 
 from crm import create_app, schema
 from crm.calendar_feed import feed_token, namespace
@@ -103,3 +105,16 @@ def mailbox(dovecot, app, database):
     app.config.update(IMAP_PASSWORD=box.password, IMAP_CA_FILE=dovecot.cert)
     MailAccount.create(id=1, **box.settings())
     return box
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on 127.0.0.1 for the duration of a test."""
+    inbox = Inbox()
+    with socket.socket() as probe:  # aiosmtpd checks its port by connecting: pick one first
+        probe.bind(("127.0.0.1", 0))
+        inbox.port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    yield inbox
+    controller.stop()

@@ -276,3 +276,18 @@ def letter(sender, to, subject="Thank you", *, cc=(), sent=None, message_id=None
         message.add_attachment(attachment, maintype="application", subtype="octet-stream",
                                filename="portfolio.pdf")
     return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it receives (the `smtp` fixture)."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content,
+                                                                   policy=default)))
+        return "250 OK"

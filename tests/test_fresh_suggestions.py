@@ -199,6 +199,9 @@ PAGE_WRITES = {
                                                            form_page="/mail")),
     "mail.add_person": lambda c, s: (mail_sync(c, s), c.submit(
         f"/mail/people/{MailCandidate.get().id}/add", {}, form_page="/mail/people")),
+    "mail.send": lambda c, s: c.submit(f"/mail/send/{person('Sam Okafor').id}", {
+        "subject": "Thank you", "body": "Dear Sam,\n\nThank you.",
+        "key": open_key(person("Sam Okafor"))}),
     "mail.ignore_person": lambda c, s: (mail_sync(c, s), c.submit(
         f"/mail/people/{MailCandidate.get().id}/ignore", {}, form_page="/mail/people")),
 }
@@ -228,6 +231,10 @@ def warm(app, client, database):
 @pytest.mark.parametrize("endpoint", list(PAGE_WRITES))
 def test_every_page_write_is_served_fresh(endpoint, warm, server, request):
     helper = request.getfixturevalue("mailbox") if endpoint.startswith("mail.") else server
+    if endpoint == "mail.send":
+        smtp = request.getfixturevalue("smtp")
+        warm.application.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port,
+                                       SMTP_STARTTLS=False)
     before = followups.current()
     result = PAGE_WRITES[endpoint](warm, helper)
     responses = result if isinstance(result, tuple) else (result,)

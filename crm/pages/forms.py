@@ -346,3 +346,13 @@ class MailForm(FlaskForm):
         if field.data == "plain" and self.host.data and not is_loopback(self.host.data):
             raise ValidationError("Without encryption the password would cross the network "
                                   "in the clear: choose IMAPS or STARTTLS.")
+
+
+class SendForm(FlaskForm):
+    """A letter to send from the app; the suggestion it answers, if any."""
+
+    subject = StringField("Subject", [DataRequired("Give the letter a subject."),
+                                      Accepts(LineField(900))], filters=[stripped])
+    body = TextAreaField("Letter", [DataRequired("Write the letter first."),
+                                    Accepts(NoteField())], filters=[text])
+    key = HiddenField(validators=[Accepts(LineField(200))], filters=[text])

@@ -5,10 +5,13 @@ from datetime import UTC
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
+from crm import followups
+from crm.agenda import items_for
 from crm.db import db
 from crm.mail import secret
 from crm.mail.connect import MailError, close, connect
 from crm.mail.read import find_folders
+from crm.mail.send import SendProblem, send_letter, sender
 from crm.mail.sync import plural, sync
 from crm.models import (
     Contact,
@@ -19,10 +22,10 @@ from crm.models import (
     MailMessage,
     normal_email,
 )
-from crm.pages.forms import ConfirmForm, MailForm
+from crm.pages.forms import ConfirmForm, MailForm, SendForm
 from crm.pages.lookup import get_or_404
 from crm.pagination import paginate
-from crm.settings import user_timezone
+from crm.settings import today_for_user, user_timezone
 
 bp = Blueprint("mail", __name__, url_prefix="/mail")
 FIELDS = ("host", "port", "security", "username", "address", "first_days", "enabled")
@@ -91,6 +94,43 @@ def _test(form):
     flash(f"Connected to {typed.host} as {typed.username}: it reads INBOX and "
           + (f"{sent} (your sent mail)." if sent else "no Sent folder (none was found)."),
           "success")
+
+
+@bp.route("/send/<int:contact_id>", methods=["GET", "POST"])
+def send(contact_id):
+    """Send a letter to a contact from your address (the draft of a suggestion, to edit)."""
+    contact = get_or_404(Contact, contact_id)
+    form = SendForm()
+    if request.method == "GET":
+        draft = _draft(contact_id, request.args.get("key", ""))
+        form.key.data = request.args.get("key", "") if draft else ""
+        form.subject.data, form.body.data = (draft.subject, draft.body) if draft else ("", "")
+    account = sender()
+    if account is None:
+        flash("To send from here, set SMTP_HOST (see README) and your mailbox on this page.",
+              "error")
+    elif not contact.email:
+        flash(f"{contact.name} has no email address yet.", "error")
+    elif form.validate_on_submit():
+        try:
+            copied = send_letter(contact, form.subject.data, form.body.data,
+                                 form.key.data or None)
+        except SendProblem as problem:
+            flash(str(problem), "error")
+        else:
+            flash(f"Sent “{form.subject.data}” to {contact.name} and logged it. {copied}",
+                  "success")
+            return redirect(url_for("today.index"))
+    return render_template("mail/send.html", form=form, contact=contact, account=account)
+
+
+def _draft(contact_id, key):
+    """The draft of the contact's open suggestion with this key, or None."""
+    found, history = followups.for_contact(contact_id)
+    chosen = [s for s in found if s.key == key]
+    if not chosen:
+        return None
+    return items_for(chosen, {contact_id: history}, today_for_user())[0].draft
 
 
 @bp.post("/sync")
