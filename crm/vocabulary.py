@@ -58,9 +58,9 @@ INTERVIEW_KINDS = (
 ARTICLE_KINDS = (("forward", "Forward"), ("congratulate", "Congratulate"))
 # How the app talks to the IMAP server; plain only to this machine (checked by the mail page).
 MAIL_SECURITY = (
-    ("imaps", "TLS from the start (IMAPS, usually port 993)"),
-    ("starttls", "STARTTLS (usually port 143)"),
-    ("plain", "No encryption (only to this computer)"),
+    ("imaps", "IMAPS (TLS, port 993)"),
+    ("starttls", "STARTTLS (port 143)"),
+    ("plain", "None (this computer only)"),
 )
 SUGGESTION_STATES = (("done", "Done"), ("snoozed", "Snoozed"), ("skipped", "Skipped"))
 

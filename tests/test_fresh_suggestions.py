@@ -195,8 +195,7 @@ PAGE_WRITES = {
                                                   "password": s.password, "first_days": "30",
                                                   "action": "save"}),
     "mail.sync_now": mail_sync,
-    "mail.forget": lambda c, s: (mail_sync(c, s), c.submit("/mail/forget", {},
-                                                           form_page="/mail")),
+    "mail.forget": lambda c, s: (mail_sync(c, s), c.submit("/mail/forget", {})),
     "mail.add_person": lambda c, s: (mail_sync(c, s), c.submit(
         f"/mail/people/{MailCandidate.get().id}/add", {}, form_page="/mail/people")),
     "mail.send": lambda c, s: c.submit(f"/mail/send/{person('Sam Okafor').id}", {

@@ -113,7 +113,8 @@ def test_switch_off_and_forget_deletes_messages_people_and_password(app, client,
                                    in_reply_to="<f@x>"))
     client.submit("/mail/sync", {}, form_page="/mail")
     assert MailMessage.select().count() == 2 and MailCandidate.select().count() == 1
-    client.submit("/mail/forget", {}, form_page="/mail")
+    assert "2 stored messages and the people to review" in page_of(client.get("/mail/forget"))
+    client.submit("/mail/forget", {})
     page = page_of(client.get("/mail"))
     assert "Mail switched off: 2 stored messages deleted" in page
     assert "IMAP_PASSWORD is still set" in page  # the test's config.py stand-in

@@ -142,11 +142,12 @@ def sync_now():
     return redirect(url_for(".index"))
 
 
-@bp.post("/forget")
+@bp.route("/forget", methods=["GET", "POST"])
 def forget():
-    """Switch mail off: delete the settings, the stored messages, the people to review and the
-    password file; the touches stay, unlinked."""
-    if ConfirmForm().validate_on_submit():
+    """Switch mail off, after asking: delete the settings, the stored messages, the people to
+    review and the password file; the touches stay, unlinked."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
         with db.atomic():
             deleted = MailMessage.delete().execute()
             for model in (MailCandidate, MailFolder, MailAccount):
@@ -157,7 +158,14 @@ def forget():
         flash(f"Mail switched off: {plural(deleted, 'stored message')} deleted, and the "
               f"password file. The touches they made stay in your contacts' histories.{extra}",
               "success")
-    return redirect(url_for(".index"))
+        return redirect(url_for(".index"))
+    stored = MailMessage.select().count()
+    return render_template(
+        "delete.html", form=form, what="the mail Followthrough read",
+        consequence=f"Reading mail stops, and these go: the mailbox settings, the saved "
+                    f"password file, {plural(stored, 'stored message')} and the people to "
+                    "review. The touches they made stay in your contacts' histories.",
+        cancel=url_for(".index"))
 
 
 @bp.get("/people")
