@@ -96,3 +96,25 @@ def test_only_company_domains_offer_people_not_free_mail():
     assert candidate(from_company, book(contacts={})).reason == (
         "Writes from acme.example, the domain of Acme")
     assert candidate(from_gmail, book()) is None
+
+
+class Listing:
+    """An IMAP client's folder listing, as imapclient returns it (no server needed for names)."""
+
+    def __init__(self, *folders):
+        self.folders = list(folders)
+
+    def list_folders(self):
+        return self.folders
+
+
+def test_the_sent_folder_is_found_by_special_use_then_by_its_usual_name():
+    from crm.mail.read import find_folders
+
+    marked = Listing(((b"\\HasNoChildren",), b"/", "INBOX"),
+                     ((b"\\HasNoChildren",), b"/", "Sent"),
+                     ((b"\\HasNoChildren", b"\\Sent"), b"/", "[Gmail]/Sent Mail"))
+    assert find_folders(marked) == {"sent": "[Gmail]/Sent Mail", "inbox": "INBOX"}
+    named = Listing(((), b"/", "INBOX"), ((), b"/", "Sent Items"))
+    assert find_folders(named)["sent"] == "Sent Items"
+    assert find_folders(Listing(((), b"/", "INBOX"))) == {"inbox": "INBOX"}
