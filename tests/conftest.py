@@ -14,7 +14,7 @@ from crm import create_app, schema
 from crm.calendar_feed import feed_token, namespace
 from crm.db import db
 from crm.demo import load_demo
-from crm.models import Article, Company, Contact, Feed
+from crm.models import Article, Company, Contact, Feed, MailAccount, MailCandidate
 
 
 class FormClient(FlaskClient):
@@ -79,6 +79,9 @@ def seeded(app, database):
         Article.create(feed=feed, identity="a1", link="https://example.com/news/1",
                        title="Meridian opens a new office", published_at=datetime.now(UTC))
         Contact.get().record_touch(happened_on="2026-11-01", note="Sent the thank-you letter")
+        MailAccount.create(id=1, host="imap.example.com", username="jo@example.com")
+        MailCandidate.create(email="kim@meridian.example", name="Kim Lee",
+                             reason="Wrote in a thread with Bob Hale")
         feed_token(), namespace()  # made on first need; made here so GETs below write nothing
     return database
 

@@ -127,7 +127,8 @@ def sample_values():
     return {"contact_id": newest(Contact), "company_id": newest(Company),
             "application_id": newest(Application), "interview_id": newest(Interview),
             "event_id": newest(Event), "touch_id": newest(Touch), "feed_id": newest(Feed),
-            "article_id": newest(Article), "token": feed_token(),
+            "article_id": newest(Article), "candidate_id": newest(MailCandidate) or 1,
+            "token": feed_token(),
             "key": found[0].key if found else "none", "filename": "app.css"}
 
 

@@ -330,7 +330,7 @@ class MailForm(FlaskForm):
     security = SelectField("Encryption", choices=options(MAIL_SECURITY), default="imaps")
     username = StringField("User name", [DataRequired("Give the user name, often your address."),
                                          Accepts(MailAccount.username)], filters=[stripped])
-    password = PasswordField("App password", [Length(max=1000)],
+    password = PasswordField("App password", [Accepts(LineField(1000))],
                              description="Leave empty to keep the password already saved.")
     address = StringField("Your email address", [Accepts(MailAccount.address)],
                           filters=[stripped],
