@@ -1,8 +1,6 @@
 """The Mail page: where the mailbox is, Test connection, Sync now, switch off and forget; and
 the people the mail turned up, to add as contacts or ignore."""
 
-from datetime import UTC
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from crm import followups
@@ -25,7 +23,7 @@ from crm.models import (
 from crm.pages.forms import ConfirmForm, MailForm, SendForm
 from crm.pages.lookup import get_or_404
 from crm.pagination import paginate
-from crm.settings import today_for_user, user_timezone
+from crm.settings import local_time, today_for_user
 
 bp = Blueprint("mail", __name__, url_prefix="/mail")
 FIELDS = ("host", "port", "security", "username", "address", "first_days", "enabled")
@@ -50,23 +48,20 @@ def index():
                            password_source=secret.source(), folders=list(MailFolder.select()),
                            stored=MailMessage.select().count(),
                            to_review=MailCandidate.to_review().count(), confirm=ConfirmForm(),
-                           when=_local_time)
-
-
-def _local_time(moment, pattern):
-    """A stored (naive UTC) time, in the user's time zone."""
-    return moment.replace(tzinfo=UTC).astimezone(user_timezone()).strftime(pattern)
+                           when=lambda moment, pattern: local_time(moment).strftime(pattern))
 
 
 def _save(form):
+    """Keep the settings (in the database) and a new password (in the instance folder)."""
     with db.atomic():
-        account = MailAccount.current() or MailAccount(id=1)
+        existing = MailAccount.current()
+        account = existing or MailAccount(id=1)
         changed = (account.host, account.username) != (form.host.data, form.username.data)
         for name in FIELDS:
             setattr(account, name, getattr(form, name).data)
         account.address = normal_email(form.address.data or "")
         account.failures, account.next_try_at = 0, None
-        account.save(force_insert=MailAccount.current() is None)
+        account.save(force_insert=existing is None)
         if changed:  # another mailbox: its UIDs mean nothing for the old one
             MailFolder.delete().execute()
     if form.password.data:

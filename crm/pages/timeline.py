@@ -1,7 +1,7 @@
 """A contact's story in order: applications, interviews and touches."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from peewee import JOIN
 
@@ -15,7 +15,7 @@ from crm.models import (
     MailMessage,
     Touch,
 )
-from crm.settings import user_timezone
+from crm.settings import local_time, user_timezone
 from crm.vocabulary import APPLICATION_STATUSES, CHANNELS
 
 CHANNEL_LABELS = dict(CHANNELS)
@@ -36,13 +36,14 @@ class Entry:
 
 def _from_mailbox(message, zone):
     """"Read from your mailbox, 10:04: first words", the time where the user is."""
-    moment = message.sent_at.replace(tzinfo=UTC).astimezone(zone)
+    moment = local_time(message.sent_at, zone)
     return (f"Read from your mailbox, {moment:%H:%M}"
             + (f": {message.snippet}" if message.snippet else ""))
 
 
 def timeline_for(contact):
-    """Everything that happened with this contact, newest first, in three queries."""
+    """Everything that happened with this contact, newest first, in three queries (and the
+    time zone, for the times of messages read from the mailbox)."""
     entries = []
     touches = (Touch.select(Touch, Article, MailMessage).join(Article, JOIN.LEFT_OUTER)
                .switch(Touch).join(MailMessage, JOIN.LEFT_OUTER)
