@@ -33,6 +33,7 @@ ssl_cert = <{d}/cert.pem
 ssl_key = <{d}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0  # tests of a wrong password need not wait
 default_internal_user = {internal}
 default_internal_group = {internal_group}
 default_login_user = {login}

@@ -265,3 +265,24 @@ def test_an_ignored_person_is_not_offered_again(client, mailbox, bob):
                                    in_reply_to="<t@x>"))
     assert sync().people == 0
     assert "Nobody to review" in client.get("/mail/people").get_data(as_text=True)
+
+
+def test_the_schedule_backs_off_from_a_failing_mailbox_and_tries_again_when_due(
+        app, mailbox, bob):
+    from crm.mail.sync import scheduled
+
+    app.config["IMAP_PASSWORD"] = "wrong"
+    scheduled(app)
+    failed = MailAccount.current()
+    assert failed.failures == 1 and failed.next_try_at > failed.last_sync_at
+    app.config["IMAP_PASSWORD"] = mailbox.password
+    mailbox.append("INBOX", letter("bob@acme.example", mailbox.user, "While waiting"))
+    scheduled(app)  # still waiting: nothing read
+    assert MailAccount.current().last_sync_at == failed.last_sync_at and not touches_of(bob)
+    MailAccount.update(next_try_at=failed.last_sync_at).execute()
+    scheduled(app)
+    assert MailAccount.current().failures == 0 and len(touches_of(bob)) == 1
+    MailAccount.update(enabled=False).execute()
+    mailbox.append("INBOX", letter("bob@acme.example", mailbox.user, "Switched off"))
+    scheduled(app)
+    assert len(touches_of(bob)) == 1
