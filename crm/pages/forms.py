@@ -109,8 +109,9 @@ class ContactForm(FlaskForm):
     title = StringField("Title", [Accepts(Contact.title)], filters=[stripped])
     company = StringField("Company", [Accepts(Company.name)], filters=[stripped])
     email = StringField("Email", [Accepts(Contact.email)], filters=[stripped])
-    other_emails = TextAreaField("Other email addresses", filters=[stripped],
-                                 description="One a line: mail from any of them is theirs too.")
+    other_emails = TextAreaField("Other addresses", filters=[stripped],
+                                 description="Other email addresses they write from, one a "
+                                             "line: mail from any of them is theirs too.")
     phone = StringField("Phone", [Accepts(Contact.phone)], filters=[stripped])
     linkedin_url = StringField("LinkedIn URL", [Accepts(Contact.linkedin_url)],
                                filters=[stripped],
