@@ -119,10 +119,10 @@ def _book(records, own, domains):
         if r.sender in own:
             threads.setdefault(r.message_id, []).extend(
                 contacts[a] for a in r.recipients if a in contacts)
-    names = dict(Contact.select(Contact.id, Contact.name)
-                 .where(Contact.id.in_(list({*contacts.values(),
-                                             *(c for cs in threads.values() for c in cs)})))
-                 .tuples())
+    names = {}
+    for chunk in _chunks({*contacts.values(), *(c for cs in threads.values() for c in cs)}):
+        names.update(Contact.select(Contact.id, Contact.name).where(Contact.id.in_(chunk))
+                     .tuples())
     return Book(frozenset(own), contacts, threads, names, domains)
 
 
