@@ -190,7 +190,7 @@ def test_a_wrong_password_says_so_fails_the_command_and_keeps_what_was_stored(
     app.config["IMAP_PASSWORD"] = "not-the-password"
     result = runner.invoke(args=["mail", "sync"])
     assert result.exit_code == 1
-    assert f"refused the login of '{mailbox.user}'" in result.output
+    assert f"Not synced: 127.0.0.1 refused the login of '{mailbox.user}'" in result.output
     assert "not-the-password" not in result.output
     assert [t.note for t in touches_of(bob)] == ["Kept"]
     account = MailAccount.current()

@@ -57,6 +57,8 @@ class Summary(Stored):
 
     def line(self):
         """The one-line summary `crm mail sync` ends with and the Mail page shows."""
+        if self.error and not self.messages:
+            return f"Not synced: {self.error}"
         text = (f"{plural(self.messages, 'new message')} read: "
                 f"{plural(self.touches, 'touch', 'touches')} logged, "
                 f"{self.merged} joined to touches already logged, "
