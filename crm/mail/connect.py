@@ -16,7 +16,10 @@ class MailError(Exception):
 
 def tls_context(ca_file=None):
     """Certificates are always checked; IMAP_CA_FILE adds an authority to trust (self-hosted)."""
-    return ssl.create_default_context(cafile=ca_file or None)
+    context = ssl.create_default_context()
+    if ca_file:  # besides the system's authorities, not instead of them
+        context.load_verify_locations(cafile=ca_file)
+    return context
 
 
 def connect(account, password, ca_file=None, timeout=30):
