@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: run test lint browser bench clean
+.PHONY: run test lint browser mailserver bench clean
 
 # The stamp files re-install only when pyproject.toml changes.
 $(BIN)/python:
@@ -26,10 +26,13 @@ run: $(VENV)/.installed
 browser:
 	@scripts/ensure-chromium
 
+mailserver:
+	@scripts/ensure-dovecot
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
-test: $(VENV)/.installed-test browser lint
+test: $(VENV)/.installed-test browser mailserver lint
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-test

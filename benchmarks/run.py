@@ -18,7 +18,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from benchmarks import refresh, transfer
+from benchmarks import mail, refresh, transfer
 from benchmarks.generate import generate, scaled
 from benchmarks.measure import feed_rows, measure
 from crm import create_app
@@ -73,6 +73,9 @@ def run_size(scale, workdir):
         results[name] = {"ms": ms, "target": target}
     for name, (ms, target) in transfer.figures(url, rows=10_000).items():
         results[name] = {"ms": ms, "target": target}
+    for name, (ms, target, queries) in mail.figures(url).items():
+        results[name] = {"ms": ms, "target": target,
+                         **({"queries": queries} if queries is not None else {})}
     results["peak memory of crm serve (MiB)"] = {"value": serve_peak_mib(url, middle)}
     return results
 

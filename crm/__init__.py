@@ -59,12 +59,14 @@ def register(app):
     """Attach every part of the app: pages, the login wall, commands and background jobs."""
     from crm import auth, cli, digest, drafts, followups, pages, security, vocabulary
     from crm.conferences import sync as calendar_sync
+    from crm.mail import sync as mail_sync
     from crm.news import sync as news_sync
 
     app.jinja_env.globals["labels"] = vocabulary.LABELS
     app.jinja_env.globals["linkedin_note_limit"] = vocabulary.LINKEDIN_NOTE_LIMIT
     app.jinja_env.filters["mailto"] = drafts.mailto
-    for module in (pages, cli, digest, news_sync, calendar_sync, auth, security, followups):
+    for module in (pages, cli, digest, news_sync, calendar_sync, mail_sync, auth, security,
+                   followups):
         module.init_app(app)
 
 

@@ -19,6 +19,7 @@ from crm.models import (
     ArticleMatch,
     Company,
     Contact,
+    ContactAddress,
     ContactMerge,
     ContactTag,
     DistinctPair,
@@ -30,6 +31,10 @@ from crm.models import (
     Interview,
     Interviewer,
     JobChange,
+    MailAccount,
+    MailCandidate,
+    MailFolder,
+    MailMessage,
     Setting,
     SuggestionState,
     Tag,
@@ -82,8 +87,10 @@ WATCHED = {
 # Tables that no suggestion reads; a test checks every model is in one of the two.
 # A merge writes the rows it moves, which are watched; its own record is only read to undo
 # it, which pairs are not duplicates matters to the duplicates page alone, and a calendar's
-# fetch state to its refresh (its events are watched).
-UNWATCHED = frozenset({ContactMerge, DistinctPair, EventCalendar})
+# fetch state to its refresh (its events are watched). Mail reaches the playbook only as the
+# touches it makes, which are watched.
+UNWATCHED = frozenset({ContactMerge, DistinctPair, EventCalendar, ContactAddress, MailAccount,
+                       MailCandidate, MailFolder, MailMessage})
 ROWS = {"INSERT": ("NEW",), "UPDATE": ("OLD", "NEW"), "DELETE": ("OLD",)}
 
 

@@ -18,11 +18,12 @@ def init_app(app):
     from crm.conferences.commands import events_group
     from crm.contact_commands import contacts_group
     from crm.digest import digest_command
+    from crm.mail.commands import mail_group
     from crm.news.commands import feeds_group, refresh_command
     from crm.transfer.commands import COMMANDS as TRANSFER_COMMANDS
 
     for command in (init_db, migrate, serve, demo, digest_command, calendar_url,
-                    feeds_group, refresh_command, contacts_group, events_group,
+                    feeds_group, refresh_command, contacts_group, events_group, mail_group,
                     *TRANSFER_COMMANDS):
         app.cli.add_command(command)
 

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from crm import followups, scheduler
 from crm.agenda import items_for
 from crm.settings import get_setting, set_setting, today_for_user
+from crm.smtp import deliver
 
 FORMATS = ("text", "json", "html")
 
@@ -63,13 +64,7 @@ def send(digest):
     message["To"] = config["DIGEST_TO"]
     message.set_content(render(digest, "text"))
     message.add_alternative(render(digest, "html"), subtype="html")
-    connect = smtplib.SMTP_SSL if config["SMTP_SSL"] else smtplib.SMTP
-    with connect(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
-        if config["SMTP_STARTTLS"]:
-            smtp.starttls()
-        if config["SMTP_USERNAME"]:
-            smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
-        smtp.send_message(message)
+    deliver(message)
     set_setting("digest.last_sent", digest["as_of"].isoformat())
 
 

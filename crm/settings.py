@@ -2,7 +2,7 @@
 `crm.pages.settings`)."""
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -65,6 +65,11 @@ def stored_problem(stored):
 def user_timezone():
     """The user's time zone: the setting, else the TIMEZONE config key."""
     return ZoneInfo(get_setting("timezone") or current_app.config["TIMEZONE"])
+
+
+def local_time(moment, zone=None):
+    """A stored time (naive UTC) where the user is (or in `zone`, looked up once by the caller)."""
+    return moment.replace(tzinfo=UTC).astimezone(zone or user_timezone())
 
 
 def today_for_user():

@@ -85,6 +85,12 @@ ATTENDANCE = (
 )
 ATTENDING = ("going", "interested")
 EVENT_STATUSES = (("confirmed", "Confirmed"), ("cancelled", "Cancelled"))
+# How the app talks to the IMAP server; plain only to this machine (checked by the mail page).
+MAIL_SECURITY = (
+    ("imaps", "IMAPS (TLS, port 993)"),
+    ("starttls", "STARTTLS (port 143)"),
+    ("plain", "None (this computer only)"),
+)
 SUGGESTION_STATES = (("done", "Done"), ("snoozed", "Snoozed"), ("skipped", "Skipped"))
 
 # A process is "running" while the employer is still deciding; "open" also

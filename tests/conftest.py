@@ -1,16 +1,20 @@
 """Fixtures: an app on a fresh SQLite file per test, its client and CLI runner."""
 
+import os
+import socket
 from datetime import UTC, datetime
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
-from support import CSRF_FIELD
+from imapserver import Dovecot, available
+from support import CSRF_FIELD, Inbox
 
 from crm import create_app, schema
 from crm.calendar_feed import feed_token, namespace
 from crm.db import db
 from crm.demo import load_demo
-from crm.models import Article, Company, Contact, Feed
+from crm.models import Article, Company, Contact, Feed, MailAccount, MailCandidate
 
 
 class FormClient(FlaskClient):
@@ -75,5 +79,45 @@ def seeded(app, database):
         Article.create(feed=feed, identity="a1", link="https://example.com/news/1",
                        title="Meridian opens a new office", published_at=datetime.now(UTC))
         Contact.get().record_touch(happened_on="2026-11-01", note="Sent the thank-you letter")
+        MailAccount.create(id=1, host="imap.example.com", username="jo@example.com")
+        MailCandidate.create(email="kim@meridian.example", name="Kim Lee",
+                             reason="Wrote in a thread with Bob Hale")
         feed_token(), namespace()  # made on first need; made here so GETs below write nothing
     return database
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """A real Dovecot on 127.0.0.1 for the whole run (plain, STARTTLS and IMAPS), then stopped."""
+    if not available():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Dovecot is missing, and CI needs the mail tests (scripts/ensure-dovecot)")
+        pytest.skip("Dovecot is not installed: run `make test` as root, or "
+                    "`sudo apt-get install dovecot-imapd`")
+    with Dovecot() as server:
+        yield server
+
+
+@pytest.fixture
+def mailbox(dovecot, app, database):
+    """An empty mailbox of its own on the server, set up on the Mail page (plain IMAP on
+    loopback), its password in the app's configuration as a user's config.py would hold it."""
+    from crm.models import MailAccount
+
+    box = dovecot.mailbox()
+    app.config.update(IMAP_PASSWORD=box.password, IMAP_CA_FILE=dovecot.cert)
+    MailAccount.create(id=1, **box.settings())
+    return box
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on 127.0.0.1 for the duration of a test."""
+    inbox = Inbox()
+    with socket.socket() as probe:  # aiosmtpd checks its port by connecting: pick one first
+        probe.bind(("127.0.0.1", 0))
+        inbox.port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    yield inbox
+    controller.stop()

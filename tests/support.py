@@ -26,6 +26,7 @@ from crm.models import (
     ArticleMatch,
     Company,
     Contact,
+    ContactAddress,
     ContactMerge,
     DistinctPair,
     Event,
@@ -34,6 +35,10 @@ from crm.models import (
     Interview,
     Interviewer,
     JobChange,
+    MailAccount,
+    MailCandidate,
+    MailFolder,
+    MailMessage,
     SuggestionState,
     Touch,
 )
@@ -171,7 +176,8 @@ def sample_values():
             "application_id": newest(Application), "interview_id": newest(Interview),
             "event_id": newest(Event), "touch_id": newest(Touch), "feed_id": newest(Feed),
             "article_id": newest(Article), "merge_id": newest(ContactMerge) or 1,
-            "calendar_id": newest(EventCalendar) or 1, "token": feed_token(),
+            "calendar_id": newest(EventCalendar) or 1,
+            "candidate_id": newest(MailCandidate) or 1, "token": feed_token(),
             "key": found[0].key if found else "none", "filename": "app.css",
             "kind": "resume"}  # a default of the document routes, not in their paths
 
@@ -285,6 +291,22 @@ def fill_every_table():
         error_count=1, last_error="timed out", paused=True)
     Event.update(notes="Booth 12", sequence=1, calendar=summit, uid="summit-2026@summit.example",
                  attendance="interested").execute()
+    letter = MailMessage.create(
+        message_id="<r1@meridian.example>", direction="in", sent_at=datetime(2026, 11, 21, 9, 1),
+        sender="bob.hale@meridian.example", sender_name="Bob Hale", recipients="me@example.com",
+        subject="Re: Thank you", snippet="Glad we met", in_reply_to="<t1@example.test>")
+    Touch.create(contact=bob, happened_on=FILLED_ON, direction="in", note="Re: Thank you",
+                 mail_message=letter)
+    ContactAddress.create(contact=bob, email="bob@hale.example")
+    MailAccount.create(id=1, host="imap.example.test", port=143, security="starttls",
+                       username="me", address="me@example.com", first_days=30, enabled=True,
+                       last_sync_at=datetime(2026, 11, 21, 9, 30), last_result="1 new touch.",
+                       last_error="login refused", failures=1,
+                       next_try_at=datetime(2026, 11, 21, 10, 0))
+    MailFolder.create(role="inbox", name="INBOX", uid_validity=7, last_uid=12)
+    MailCandidate.create(email="kim@meridian.example", name="Kim Lee", company=meridian,
+                         reason="wrote in a thread with Bob Hale", last_subject="Re: Thanks",
+                         ignored=True)
     SuggestionState.create(key=f"checkin:{sam.id}", contact=sam, state="snoozed",
                            until=FILLED_ON + timedelta(days=5))
     set_setting("sender_name", "Alex Jordan")
@@ -426,3 +448,44 @@ def calendar_fixture(name):
 
     return "\r\n".join(CALENDAR_DATES.sub(moved, line) if line.startswith(TIMED) else line
                        for line in lines).encode()
+
+
+def letter(sender, to, subject="Thank you", *, cc=(), sent=None, message_id=None,
+           in_reply_to=None, references=(), body="Thank you for your time today.",
+           attachment=None):
+    """A real message as a mail program writes it (RFC 2047 for non-ASCII names), as bytes."""
+    from email.message import EmailMessage
+    from email.utils import format_datetime, make_msgid
+
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = ", ".join(to) if isinstance(to, list | tuple) else to
+    if cc:
+        message["Cc"] = ", ".join(cc)
+    message["Subject"] = subject
+    message["Date"] = format_datetime(sent or datetime.now(UTC))
+    message["Message-ID"] = message_id or make_msgid(domain="mail.example.com")
+    if in_reply_to:
+        message["In-Reply-To"] = in_reply_to
+    if references:
+        message["References"] = " ".join(references)
+    message.set_content(body)
+    if attachment:
+        message.add_attachment(attachment, maintype="application", subtype="octet-stream",
+                               filename="portfolio.pdf")
+    return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it receives (the `smtp` fixture)."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content,
+                                                                   policy=default)))
+        return "250 OK"

@@ -1,43 +1,13 @@
 """`crm digest`: the follow-ups for a period as text, JSON or HTML, and emailed with --send."""
 
 import json
-import socket
 from datetime import timedelta
-from email import message_from_bytes
-from email.policy import default
 
-import pytest
-from aiosmtpd.controller import Controller
 from support import load
 
 from crm import digest
 from crm.models import Contact
 from crm.settings import today_for_user
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content,
-                                                                   policy=default)))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    """A real SMTP server on 127.0.0.1 for the duration of a test."""
-    inbox = Inbox()
-    with socket.socket() as probe:  # aiosmtpd checks its port by connecting: pick one first
-        probe.bind(("127.0.0.1", 0))
-        inbox.port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
-    controller.start()
-    yield inbox
-    controller.stop()
 
 
 def use_smtp(app, smtp):

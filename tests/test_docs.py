@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 from crm.cli import main
+from crm.mail.sync import DEFAULTS as mail_settings
 from crm.news.sync import DEFAULTS as news_settings
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
@@ -21,7 +22,7 @@ def test_every_setting_is_in_the_readme(app):
     settings += re.findall(r'app\.config\["([A-Z_]+)"\]',
                            (Path(__file__).resolve().parent.parent / "crm" / "__init__.py")
                            .read_text())
-    settings += list(news_settings)
+    settings += list(news_settings) + list(mail_settings)
     missing = [key for key in set(settings) - {"SECRET_KEY"} if f"CRM_{key}" not in README]
     assert not missing, f"README does not document: {missing}"
 

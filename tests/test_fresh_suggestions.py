@@ -19,6 +19,7 @@ from support import (
     contact_form,
     event_form,
     interview_form,
+    letter,
     load,
     rss,
     settings_form,
@@ -36,6 +37,7 @@ from crm.models import (
     EventCalendar,
     Feed,
     Interview,
+    MailCandidate,
     SuggestionState,
     Touch,
 )
@@ -87,6 +89,16 @@ def add_feed(client, server):
         ("award", "Meridian names Bob Hale executive of the year", _recent())]))
     return client.submit(f"/companies/{acme.id}/feeds", {"url": server.url("/feed")},
                          form_page=f"/companies/{acme.id}")
+
+
+def mail_sync(client, box):
+    """A letter to Bob and Sam's reply, plus a stranger answering Bob's thread, then Sync now."""
+    box.append("Sent", letter(box.user, "bob.hale@example.com", "Following up",
+                              message_id="<fresh@x>"))
+    box.append("INBOX", letter("sam.okafor@example.com", box.user, "Re: Thank you"),
+               letter("kim@meridian.example", box.user, "Re: Following up",
+                      in_reply_to="<fresh@x>"))
+    return client.submit("/mail/sync", {}, form_page="/mail")
 
 
 def _recent():
@@ -227,6 +239,19 @@ PAGE_WRITES = {
         f"/feeds/{Feed.get().id}/retry", {}, form_page=f"/companies/{Feed.get().company_id}")),
     "news.delete_feed": lambda c, s: (add_feed(c, s), c.submit(
         f"/feeds/{Feed.get().id}/delete", {}, form_page=f"/companies/{Feed.get().company_id}")),
+    # For mail.*, `s` is a mailbox on the test's Dovecot.
+    "mail.index": lambda c, s: c.submit("/mail", {**s.settings(), "port": str(s.server.port),
+                                                  "password": s.password, "first_days": "30",
+                                                  "action": "save"}),
+    "mail.sync_now": mail_sync,
+    "mail.forget": lambda c, s: (mail_sync(c, s), c.submit("/mail/forget", {})),
+    "mail.add_person": lambda c, s: (mail_sync(c, s), c.submit(
+        f"/mail/people/{MailCandidate.get().id}/add", {}, form_page="/mail/people")),
+    "mail.send": lambda c, s: c.submit(f"/mail/send/{person('Sam Okafor').id}", {
+        "subject": "Thank you", "body": "Dear Sam,\n\nThank you.",
+        "key": open_key(person("Sam Okafor"))}),
+    "mail.ignore_person": lambda c, s: (mail_sync(c, s), c.submit(
+        f"/mail/people/{MailCandidate.get().id}/ignore", {}, form_page="/mail/people")),
 }
 # POST routes that write nothing any suggestion reads (checked: the change log stays put).
 NOT_SUGGESTION_DATA = {"auth.login", "auth.logout", "auth.logout_everywhere"}
@@ -252,15 +277,20 @@ def warm(app, client, database):
 
 
 @pytest.mark.parametrize("endpoint", list(PAGE_WRITES))
-def test_every_page_write_is_served_fresh(endpoint, warm, server):
+def test_every_page_write_is_served_fresh(endpoint, warm, server, request):
+    helper = request.getfixturevalue("mailbox") if endpoint.startswith("mail.") else server
+    if endpoint == "mail.send":
+        smtp = request.getfixturevalue("smtp")
+        warm.application.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port,
+                                       SMTP_STARTTLS=False)
     before = followups.current()
-    result = PAGE_WRITES[endpoint](warm, server)
+    result = PAGE_WRITES[endpoint](warm, helper)
     responses = result if isinstance(result, tuple) else (result,)
     assert all(r.status_code in (200, 302) for r in responses), responses[-1].get_data(True)[-800:]
     assert_served_equals_recomputed(warm)
     assert followups.current() is not before or endpoint in {
         "transfer.upload", "transfer.cancel", "companies.create", "news.import_opml",
-        "news.add_news_search", "duplicates.distinct"}
+        "news.add_news_search", "duplicates.distinct", "mail.index"}
 
 
 def test_letting_the_point_of_contact_go_is_served_fresh(warm):
@@ -285,8 +315,9 @@ def test_every_post_route_has_a_write_case(app):
 
 
 @pytest.mark.parametrize("command", ["demo", "import", "restore", "refresh", "feeds import",
-                                     "calendar-url", "digest", "contacts merge"])
-def test_every_command_write_is_served_fresh(command, warm, runner, server, tmp_path):
+                                     "calendar-url", "digest", "contacts merge", "mail sync",
+                                     "mail import"])
+def test_every_command_write_is_served_fresh(command, warm, runner, server, tmp_path, request):
     if command == "demo":
         Contact.delete().execute()
         result = runner.invoke(args=["demo"])
@@ -315,6 +346,14 @@ def test_every_command_write_is_served_fresh(command, warm, runner, server, tmp_
                                      str(person("Dana Whitfield").id)])
     elif command == "calendar-url":
         result = runner.invoke(args=["calendar-url"])
+    elif command == "mail sync":
+        box = request.getfixturevalue("mailbox")
+        box.append("INBOX", letter("sam.okafor@example.com", box.user, "Re: Thank you"))
+        result = runner.invoke(args=["mail", "sync"])
+    elif command == "mail import":
+        path = tmp_path / "reply.eml"
+        path.write_bytes(letter("sam.okafor@example.com", "me@example.com", "Re: Thanks"))
+        result = runner.invoke(args=["mail", "import", str(path), "--address", "me@example.com"])
     else:
         result = runner.invoke(args=["digest", "--format", "json"])
     assert result.exit_code == 0, result.output

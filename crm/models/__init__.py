@@ -17,6 +17,14 @@ from crm.models.events import (
     upcoming_for,
 )
 from crm.models.history import ContactMerge, DistinctPair, JobChange, job_words
+from crm.models.mail import (
+    ContactAddress,
+    MailAccount,
+    MailCandidate,
+    MailFolder,
+    MailMessage,
+    addresses_taken,
+)
 from crm.models.news import Article, ArticleMatch, Feed
 from crm.models.people import (
     Company,
@@ -41,15 +49,17 @@ from crm.models.state import Setting, SuggestionState
 from crm.models.touches import Touch
 
 MODELS = [Company, Contact, Tag, ContactTag, Application, ApplicationContact, Interview,
-          Interviewer, Feed, Article, ArticleMatch, Touch, EventCalendar, Event, EventAttendee,
-          EventCompany, SuggestionState, Setting, JobChange, ContactMerge, DistinctPair]
+          Interviewer, Feed, Article, ArticleMatch, MailMessage, Touch, EventCalendar, Event,
+          EventAttendee, EventCompany, SuggestionState, Setting, JobChange, ContactMerge,
+          DistinctPair, ContactAddress, MailAccount, MailFolder, MailCandidate]
 
 __all__ = [
     "MODELS", "Application", "ApplicationContact", "Article", "ArticleMatch", "BaseModel",
-    "Company", "Contact", "ContactMerge", "ContactTag", "DateField", "DateTimeField",
-    "DistinctPair", "Event", "EventAttendee", "EventCalendar", "EventCompany", "Feed", "Interview",
-    "Interviewer", "JobChange", "Setting", "SuggestionState", "Tag", "Touch", "application_people",
-    "companies_at", "contacts_for", "ends_at", "job_words", "match_contacts", "normal_email",
-    "normal_linkedin", "people_at", "recent_applications", "starts_at", "tags_by_contact",
-    "upcoming_for", "utcnow",
+    "Company", "Contact", "ContactAddress", "ContactMerge", "ContactTag", "DateField",
+    "DateTimeField", "DistinctPair", "Event", "EventAttendee", "EventCalendar", "EventCompany",
+    "Feed", "Interview", "Interviewer", "JobChange", "MailAccount", "MailCandidate",
+    "MailFolder", "MailMessage", "Setting", "SuggestionState", "Tag", "Touch",
+    "addresses_taken", "application_people", "companies_at", "contacts_for", "ends_at",
+    "job_words", "match_contacts", "normal_email", "normal_linkedin", "people_at",
+    "recent_applications", "starts_at", "tags_by_contact", "upcoming_for", "utcnow",
 ]

@@ -4,6 +4,7 @@ from peewee import CharField, ForeignKeyField, TimeField
 
 from crm.fields import NoteField
 from crm.models.base import BaseModel, DateField, DateTimeField, utcnow
+from crm.models.mail import MailMessage
 from crm.models.news import Article
 from crm.models.people import Contact
 from crm.vocabulary import CHANNELS, DIRECTIONS
@@ -19,6 +20,9 @@ class Touch(BaseModel):
     note = NoteField(default="")
     article = ForeignKeyField(Article, null=True, backref="touches", on_delete="SET NULL")
     suggestion_key = CharField(null=True)
+    # The message it was read from; a forgotten mailbox leaves the touch, unlinked.
+    mail_message = ForeignKeyField(MailMessage, null=True, backref="touches",
+                                   on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
 
     class Meta:

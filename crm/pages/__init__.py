@@ -20,6 +20,7 @@ from crm.pages import (
     forms,
     health,
     interviews,
+    mail,
     news,
     search,
     settings,
@@ -31,7 +32,7 @@ from crm.pages import (
 
 BLUEPRINTS = (health, today, settings, contacts, duplicates, companies, applications, board,
               stats, interviews, touches, events, event_calendars, calendar, news, transfer,
-              search)
+              search, mail)
 
 
 def init_app(app):

@@ -14,6 +14,7 @@ from crm.db import db
 from crm.models import (
     Company,
     Contact,
+    ContactAddress,
     ContactMerge,
     Tag,
     normal_email,
@@ -88,9 +89,11 @@ def edit(contact_id):
     """Change a contact's details."""
     contact = get_contact(contact_id)
     form = ContactForm(obj=contact)
+    form.contact_id = contact.id
     if request.method == "GET":
         form.company.data = contact.company.name if contact.company else ""
         form.tags.data = ", ".join(contact.tag_names())
+        form.other_emails.data = "\n".join(ContactAddress.of(contact))
     if form.validate_on_submit():
         save_contact(contact, form)
         flash(f"Saved {contact.name}.", "success")
@@ -142,5 +145,6 @@ def save_contact(contact, form):
         contact.updated_at = utcnow()
         contact.save()
         contact.set_tags(form.tag_list())
+        ContactAddress.set_for(contact, form.email_list())
         Contact.reindex(Contact.select().where(Contact.id == contact.id))
     return contact

@@ -11,17 +11,38 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
+    PasswordField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from crm import documents
+from crm.cli import is_loopback
 from crm.fields import InvalidValue, LineField, NoteField, check, checker, one_line
-from crm.models import Application, Company, Contact, Interview, Interviewer, Tag, Touch
+from crm.models import (
+    Application,
+    Company,
+    Contact,
+    Interview,
+    Interviewer,
+    MailAccount,
+    Tag,
+    Touch,
+    addresses_taken,
+    normal_email,
+)
 from crm.pages.lookup import as_id
 from crm.vocabulary import (
     APPLICATION_STATUSES,
@@ -30,6 +51,7 @@ from crm.vocabulary import (
     CURRENCIES,
     DIRECTIONS,
     INTERVIEW_KINDS,
+    MAIL_SECURITY,
     PREFERRED_CHANNELS,
     ROLES,
     SOURCES,
@@ -86,11 +108,15 @@ def stripped(value):
 
 
 class ContactForm(FlaskForm):
+    contact_id = None  # the contact edited, set by the page: their own addresses are theirs
     name = StringField("Name", [DataRequired("A contact needs a name."), Accepts(Contact.name)],
                        filters=[stripped])
     title = StringField("Title", [Accepts(Contact.title)], filters=[stripped])
     company = StringField("Company", [Accepts(Company.name)], filters=[stripped])
     email = StringField("Email", [Accepts(Contact.email)], filters=[stripped])
+    other_emails = TextAreaField("Other addresses", filters=[stripped],
+                                 description="Other email addresses they write from, one a "
+                                             "line: mail from any of them is theirs too.")
     phone = StringField("Phone", [Accepts(Contact.phone)], filters=[stripped])
     linkedin_url = StringField("LinkedIn URL", [Accepts(Contact.linkedin_url)],
                                filters=[stripped],
@@ -115,6 +141,18 @@ class ContactForm(FlaskForm):
     def validate_tags(self, field):
         """Each tag is stored on its own, with its own limit."""
         accepts_each(Tag.name, self.tag_list())
+
+    def email_list(self):
+        """The other addresses typed, one a line, each once, in lower case."""
+        return list(dict.fromkeys(normal_email(line) for line in self.other_emails.data
+                                  .splitlines() if line.strip()))
+
+    def validate_other_emails(self, field):
+        """Each is an address, and nobody else's: mail from it must mean one person."""
+        accepts_each(Contact.email, self.email_list())
+        taken = addresses_taken(self.email_list(), self.contact_id)
+        if taken:
+            raise ValidationError(f"{taken[0]} already belongs to another contact.")
 
 
 class CompanyForm(FlaskForm):
@@ -359,3 +397,47 @@ class TouchForm(FlaskForm):
     suggestion_key = HiddenField(validators=[Accepts(LineField(200))], filters=[text])
     next = HiddenField(validators=[Length(max=2000)], filters=[text])
     log_anyway = BooleanField("Log it anyway")
+
+
+class MailForm(FlaskForm):
+    """Where the mailbox is; the password is written to the instance folder, never shown."""
+
+    host = StringField("IMAP server", [DataRequired("Give the server's name."),
+                                       Accepts(MailAccount.host),
+                                       Regexp(r"^[A-Za-z0-9.:\[\]-]+$",
+                                              message="Only the server's name, like imap.gmail.com"
+                                                      " (no https:// and no spaces).")],
+                       filters=[stripped], description="For example imap.gmail.com, "
+                       "imap.fastmail.com or outlook.office365.com")
+    port = IntegerField("Port", [InputRequired("Give the port, usually 993."),
+                                 NumberRange(1, 65535, "A port is between 1 and 65535.")],
+                        default=993)
+    security = SelectField("Encryption", choices=options(MAIL_SECURITY), default="imaps")
+    username = StringField("User name", [DataRequired("Give the user name, often your address."),
+                                         Accepts(MailAccount.username)], filters=[stripped])
+    password = PasswordField("App password", [Accepts(LineField(1000))],
+                             description="Leave empty to keep the password already saved.")
+    address = StringField("Your email address", [Accepts(MailAccount.address)],
+                          filters=[stripped],
+                          description="Letters from it are yours; empty: the user name.")
+    first_days = IntegerField("The first time, read the last (days)",
+                              [InputRequired("Enter a whole number."),
+                               NumberRange(1, 3650, "Choose between 1 and 3650.")], default=365)
+    enabled = BooleanField("Check for new mail every 15 minutes while the server runs",
+                           default=True)
+
+    def validate_security(self, field):
+        """Plain IMAP would send the password in the clear: only to this computer."""
+        if field.data == "plain" and self.host.data and not is_loopback(self.host.data):
+            raise ValidationError("Without encryption the password would cross the network "
+                                  "in the clear: choose IMAPS or STARTTLS.")
+
+
+class SendForm(FlaskForm):
+    """A letter to send from the app; the suggestion it answers, if any."""
+
+    subject = StringField("Subject", [DataRequired("Give the letter a subject."),
+                                      Accepts(LineField(900))], filters=[stripped])
+    body = TextAreaField("Letter", [DataRequired("Write the letter first."),
+                                    Accepts(NoteField())], filters=[text])
+    key = HiddenField(validators=[Accepts(LineField(200))], filters=[text])

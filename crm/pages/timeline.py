@@ -13,8 +13,10 @@ from crm.models import (
     Interview,
     Interviewer,
     JobChange,
+    MailMessage,
     Touch,
 )
+from crm.settings import local_time, user_timezone
 from crm.vocabulary import APPLICATION_STATUSES, CHANNELS
 
 CHANNEL_LABELS = dict(CHANNELS)
@@ -29,26 +31,38 @@ class Entry:
     text: str = ""
     link: str = ""  # the article sent, outside the app
     touch_id: int | None = None  # a touch can be edited from the timeline
+    mail: str = ""  # the message it was read from: its time and first words
     application_id: int | None = None
 
 
+def _from_mailbox(message, zone):
+    """"Read from your mailbox, 10:04: first words", the time where the user is."""
+    moment = local_time(message.sent_at, zone)
+    return (f"Read from your mailbox, {moment:%H:%M}"
+            + (f": {message.snippet}" if message.snippet else ""))
+
+
 def timeline_for(contact):
-    """Everything that happened with this contact, newest first, in four queries."""
+    """Everything that happened with this contact, newest first, in a fixed number of queries
+    (and the time zone, for the times of messages read from the mailbox)."""
     entries = []
-    touches = (Touch.select(Touch, Article).join(Article, JOIN.LEFT_OUTER)
+    touches = (Touch.select(Touch, Article, MailMessage).join(Article, JOIN.LEFT_OUTER)
+               .switch(Touch).join(MailMessage, JOIN.LEFT_OUTER)
                .where(Touch.contact == contact))
+    zone = user_timezone()
     for touch in touches:
         label = CHANNEL_LABELS.get(touch.channel, touch.channel)
         when = datetime.combine(touch.happened_on, touch.happened_at) \
             if touch.happened_at else touch.happened_on
+        mail = _from_mailbox(touch.mail_message, zone) if touch.mail_message_id else ""
         if touch.direction == "in":
             entries.append(Entry(when, "reply", f"They replied ({label})",
-                                 touch.note, touch_id=touch.id))
+                                 touch.note, touch_id=touch.id, mail=mail))
         else:
             article = touch.article
             entries.append(Entry(when, "touch",
                                  f"{label}: {article.title}" if article else label, touch.note,
-                                 article.link if article else "", touch_id=touch.id))
+                                 article.link if article else "", touch_id=touch.id, mail=mail))
     interviews = (Interview.select(Interview, Application, Company)
                   .join(Application).join(Company)
                   .where(Interview.id.in_(Interviewer.select(Interviewer.interview)

@@ -15,6 +15,7 @@ from peewee import Case, fn
 
 from crm import followups
 from crm.agenda import items_for
+from crm.mail.send import sender
 from crm.models import Contact, Event
 from crm.pages.forms import SnoozeForm, SuggestionForm
 from crm.settings import today_for_user
@@ -71,7 +72,7 @@ def index():
         sections={name: [by_key[s.key] for s in rows] for name, rows in shown.items()},
         show_all=show_all, warmth=bands, upcoming=upcoming_events,
         contact_count=sum(count for _, count in bands), snooze=SnoozeForm(), form=SuggestionForm(),
-        default_snooze=today + timedelta(days=7))
+        default_snooze=today + timedelta(days=7), can_send=sender() is not None)
 
 
 def open_suggestion(key, contact_id):
