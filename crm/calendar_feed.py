@@ -33,7 +33,7 @@ from crm.models import (
     people_at,
     starts_at,
 )
-from crm.settings import get_setting, sender_name, set_setting
+from crm.settings import base_url, get_setting, sender_name, set_setting
 
 CALENDAR_NAME = "Followthrough"
 DAYS_BACK, DAYS_AHEAD = 30, 365  # the feed's window, around today
@@ -75,9 +75,9 @@ def alarms_on():
 
 
 def absolute_url(endpoint, **values):
-    """A full URL under CRM_BASE_URL: calendar apps and the CLI have no request to go by."""
+    """A full URL for a page, where the user reaches the app (`settings.base_url`)."""
     path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["BASE_URL"].rstrip("/") + path
+    return base_url() + path
 
 
 def subscription_urls():
@@ -172,7 +172,10 @@ def render_feed(snapshot, today):
     after one logged touch costs that person's worth of work.
     """
     first, last = today - timedelta(days=DAYS_BACK), today + timedelta(days=DAYS_AHEAD)
-    memo = current_app.extensions.setdefault("crm.feed", {"people": {}, "rendered": {}})
+    memo = current_app.extensions.get("crm.feed")
+    if memo is None or memo["base"] != base_url():  # the links in the reminders name it
+        memo = current_app.extensions["crm.feed"] = {"base": base_url(), "people": {},
+                                                     "rendered": {}}
     shown = defaultdict(list)
     for suggestion in snapshot.suggestions:
         if first <= suggestion.due <= last:
@@ -201,6 +204,7 @@ def cached_feed(today):
     snapshot = followups.current(today)
     # One render at a time: several calendar apps polling at once wait for the same body.
     with _feed_lock:
-        return snapshot.derive("calendar feed", lambda: render_feed(snapshot, today))
+        return snapshot.derive(("calendar feed", base_url()),
+                               lambda: render_feed(snapshot, today))
 
 

@@ -9,6 +9,7 @@ from flask.cli import FlaskGroup, ScriptInfo, routes_command, shell_command, wit
 from flask.cli import run_command as flask_run
 
 from crm import create_app, schema
+from crm.settings import remember_served_at
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
@@ -63,6 +64,7 @@ def run(ctx, **options):
     """The development server, on a database brought up to date first."""
     with ctx.ensure_object(ScriptInfo).load_app().app_context():
         prepare_database()
+        remember_served_at(options.get("host") or "127.0.0.1", options.get("port") or 5000)
     ctx.invoke(flask_run, **options)
 
 
@@ -85,6 +87,7 @@ def serve(host, port, threads):
 
     app = current_app._get_current_object()
     jobs = ", ".join(job.name for job in app.extensions.get("crm.jobs", [])) or "none"
+    remember_served_at(host, port)
     click.echo(f"Serving Followthrough on http://{host}:{port} (background jobs: {jobs})")
     scheduler.start(app)
     waitress_serve(app, host=host, port=port, threads=threads, ident="Followthrough")
@@ -121,7 +124,8 @@ def demo():
 @click.command("calendar-url")
 @with_appcontext
 def calendar_url():
-    """Print the secret calendar subscription URL, https and webcal://, made from CRM_BASE_URL."""
+    """Print the secret calendar subscription URL, https and webcal://, on CRM_BASE_URL (else
+    the address `crm run` or `crm serve` last listened on)."""
     from crm.calendar_feed import subscription_urls
 
     for url in subscription_urls():

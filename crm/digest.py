@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 
 from crm import followups, scheduler
 from crm.agenda import items_for
-from crm.settings import get_setting, set_setting, today_for_user
+from crm.settings import base_url, get_setting, set_setting, today_for_user
 from crm.smtp import deliver
 
 FORMATS = ("text", "json", "html")
@@ -91,8 +91,10 @@ def scheduled(app):
 
 
 def linking(app):
-    """A request context on BASE_URL, so links in the digest are absolute and right."""
-    return app.test_request_context(base_url=app.config["BASE_URL"])
+    """A request context on the app's address, so links in the digest are absolute and right."""
+    with app.app_context():
+        address = base_url()
+    return app.test_request_context(base_url=address)
 
 
 @click.command("digest")

@@ -5,7 +5,7 @@ import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 
 from crm.db import db
 from crm.fields import InvalidValue, LineField, TimeZoneField, check
@@ -80,6 +80,34 @@ def today_for_user():
 def now_for_user():
     """The user's local date and time now, without its time zone (as touches store it)."""
     return datetime.now(user_timezone()).replace(tzinfo=None)
+
+
+SERVED_AT = "server.address"
+DEFAULT_ADDRESS = "http://127.0.0.1:5000"
+
+
+def base_url():
+    """Where the user reaches the app, for links that leave it (the digest, the calendar).
+
+    CRM_BASE_URL when set; else the address of the request being answered;
+    else the address `crm run` or `crm serve` last listened on, which is what
+    a `crm` command or a background job has to go by.
+    """
+    if current_app.config.get("BASE_URL"):
+        return current_app.config["BASE_URL"].rstrip("/")
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return (get_setting(SERVED_AT) or DEFAULT_ADDRESS).rstrip("/")
+
+
+def remember_served_at(host, port):
+    """Note the address the server listens on, for links made outside a request."""
+    # Listening everywhere, the machine itself is reachable at the loopback address;
+    # from elsewhere, CRM_BASE_URL must say the name people use.
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    host = f"[{host}]" if ":" in host else host
+    if get_setting(SERVED_AT) != f"http://{host}:{port}":
+        set_setting(SERVED_AT, f"http://{host}:{port}")
 
 
 def sender_name():

@@ -18,7 +18,7 @@ from crm.demo import load_demo
 from crm.followups import answer, current
 from crm.ics import _fold, uid_for
 from crm.models import Application, Contact, Event, Interview, Setting, Touch
-from crm.settings import today_for_user
+from crm.settings import remember_served_at, today_for_user
 
 BASE = "https://crm.example.org"
 FEED = re.compile(r"/calendar/([A-Za-z0-9_-]{43})\.ics")
@@ -421,3 +421,26 @@ def test_next_in_your_calendar_is_in_date_order(client, demo):
             for day in re.findall(r"<time>([^<]+)</time>", section)]
     listed = [day for day in days if day is not None]
     assert listed == sorted(listed) and len(listed) >= 2
+
+
+def test_links_follow_the_port_the_app_is_reached_on(app, client, runner, database):
+    """No CRM_BASE_URL: the page uses the address asked, commands the one last served on."""
+    app.config["BASE_URL"] = ""
+    load_demo(date.today())
+    page = client.get("/calendar", base_url="http://127.0.0.1:5077").get_data(as_text=True)
+    assert "http://127.0.0.1:5077/calendar/" in page and "webcal://127.0.0.1:5077/" in page
+    feed = FEED.search(page).group(0)
+    body = client.get(feed, base_url="http://127.0.0.1:5077").get_data(as_text=True)
+    assert "URL:http://127.0.0.1:5077/contacts/" in unfolded(body.encode())
+    assert ":5000" not in body
+
+    remember_served_at("0.0.0.0", 5077)  # as `crm serve --host 0.0.0.0 --port 5077` does
+    urls = runner.invoke(args=["calendar-url"]).output.split()
+    assert urls[0].startswith("http://127.0.0.1:5077/calendar/")
+    assert urls[1].startswith("webcal://127.0.0.1:5077/calendar/")
+    digest = runner.invoke(args=["digest", "--format", "text"]).output
+    assert "http://127.0.0.1:5077/contacts/" in digest and ":5000" not in digest
+
+    app.config["BASE_URL"] = "https://crm.example.org/"
+    assert runner.invoke(args=["calendar-url"]).output.startswith(
+        "https://crm.example.org/calendar/")
