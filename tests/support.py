@@ -7,6 +7,7 @@ never from another test module.
 import html
 import itertools
 import re
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime
 from html.parser import HTMLParser
@@ -70,10 +71,18 @@ def contact_form(**fields):
     return data
 
 
-def app_statements(statements):
-    """The SQL statements the app sent, without those SQLite's search index runs inside one
-    (the trace shows them too: they name the schema, 'main', which peewee never writes)."""
-    return [sql for sql in statements if "'main'." not in sql]
+@contextmanager
+def counting_queries():
+    """Collect the SQL statements the app sends meanwhile, without those SQLite's search
+    index runs inside one (the trace shows them too: they name the schema, 'main', which
+    peewee never writes). Read the list after the block."""
+    statements, sent = [], []
+    db.connection().set_trace_callback(statements.append)
+    try:
+        yield sent
+    finally:
+        db.connection().set_trace_callback(None)
+        sent.extend(sql for sql in statements if "'main'." not in sql)
 
 
 def writes():

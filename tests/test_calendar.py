@@ -10,10 +10,9 @@ import pytest
 import vobject
 from icalendar import Calendar
 from icalendar.parser.content_line import Contentline
-from support import contact_form
+from support import contact_form, counting_queries
 
 from crm import calendar_feed
-from crm.db import db
 from crm.demo import load_demo
 from crm.followups import answer, current
 from crm.ics import _fold, uid_for
@@ -303,11 +302,9 @@ def test_a_304_neither_renders_nor_reads_much(app, client, demo, monkeypatch):
     monkeypatch.setattr(calendar_feed, "render_calendar",
                         lambda *a, **k: renders.append(1) or real(*a, **k))
     etag = client.get(path).headers["ETag"]
-    statements = []
-    db.connection().set_trace_callback(statements.append)
-    for _ in range(3):
-        assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
-    db.connection().set_trace_callback(None)
+    with counting_queries() as statements:
+        for _ in range(3):
+            assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
     assert renders == [1]
     # The token, the time zone for the date and for the cache, the change log's position.
     assert len(statements) <= 3 * 4
@@ -318,11 +315,9 @@ def test_feed_query_count_does_not_grow_with_contacts(app, client, demo, databas
 
     def queries():
         app.extensions.pop("crm.followups", None)
-        statements = []
-        database.connection().set_trace_callback(statements.append)
-        client.get(path)
-        database.connection().set_trace_callback(None)
-        return len(statements)
+        with counting_queries() as sent:
+            client.get(path)
+        return len(sent)
 
     few = queries()
     for n in range(25):

@@ -2,7 +2,7 @@
 
 import re
 
-from support import app_statements, contact_form
+from support import contact_form, counting_queries
 
 from crm.models import Contact, Touch
 
@@ -166,11 +166,9 @@ def test_contact_page_tells_the_story_newest_first(client, database):
 
 def test_list_page_query_count_does_not_grow_with_rows(client, database):
     def queries_for(url):
-        statements = []
-        database.connection().set_trace_callback(statements.append)
-        client.get(url)
-        database.connection().set_trace_callback(None)
-        return len(app_statements(statements))
+        with counting_queries() as sent:
+            client.get(url)
+        return len(sent)
 
     for n in range(3):
         add(client, name=f"Few {n}", company=f"Co {n}", tags="x, y")

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from support import seen
+from support import counting_queries, seen
 
 from crm import followups, merging
 from crm.db import db
@@ -189,11 +189,9 @@ def test_a_bad_pick_keeps_the_choices_and_changes_nothing(client, database):
 
 def test_the_duplicates_page_query_count_does_not_grow(client, database):
     def queries():
-        statements = []
-        database.connection().set_trace_callback(statements.append)
-        assert client.get("/contacts/duplicates").status_code == 200
-        database.connection().set_trace_callback(None)
-        return len(statements)
+        with counting_queries() as sent:
+            assert client.get("/contacts/duplicates").status_code == 200
+        return len(sent)
 
     person("Bob Hale", "Meridian"), person("Robert Hale", "Meridian")
     few = queries()

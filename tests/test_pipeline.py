@@ -4,7 +4,7 @@ import csv
 import io
 from datetime import timedelta
 
-from support import TODAY, application_form, interview_form, load, writes
+from support import TODAY, application_form, counting_queries, interview_form, load, writes
 
 from crm.models import Application, Company, Contact, Interview
 
@@ -131,11 +131,9 @@ def test_a_bad_move_says_so_and_changes_nothing(app, client, database):
 def test_the_board_and_what_works_read_a_fixed_number_of_queries(app, client, database):
     def queries_for(url):
         client.get(url)  # the suggestions' snapshot brought up to date first
-        statements = []
-        database.connection().set_trace_callback(statements.append)
-        html(client, url)
-        database.connection().set_trace_callback(None)
-        return len(statements)
+        with counting_queries() as sent:
+            html(client, url)
+        return len(sent)
 
     load(app)
     few = [queries_for(url) for url in ("/applications/board", "/applications/stats")]

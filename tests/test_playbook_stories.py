@@ -9,7 +9,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from support import TODAY, add_application, add_interview, contact_form, page
+from support import TODAY, add_application, add_interview, contact_form, counting_queries, page
 
 from crm.models import Application, Contact, Touch
 
@@ -280,12 +280,9 @@ def test_histories_take_the_same_queries_however_many_processes_and_points_of_co
                 person.record_touch(happened_on=TODAY, happened_at=time(9, 30))
 
     def queries():
-        statements = []
-        database.connection().set_trace_callback(statements.append)
-        with app.test_request_context():
+        with counting_queries() as sent, app.test_request_context():
             found = followups.histories(TODAY)
-        database.connection().set_trace_callback(None)
-        return len(statements), found
+        return len(sent), found
 
     add_processes(1, 0)
     few, found = queries()

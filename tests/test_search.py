@@ -4,7 +4,7 @@ import sqlite3
 from datetime import UTC, date, datetime
 
 import pytest
-from support import app_statements, contact_form
+from support import contact_form, counting_queries
 
 from crm.models import Application, Article, Company, Contact, Event, Feed
 from crm.search import INDEXED, index_name
@@ -93,11 +93,9 @@ def test_every_searched_table_has_its_index_and_triggers(database):
 
 def test_searching_costs_the_same_queries_however_many_rows(client, people, database):
     def queries(url):
-        statements = []
-        database.connection().set_trace_callback(statements.append)
-        client.get(url)
-        database.connection().set_trace_callback(None)
-        return len(app_statements(statements))
+        with counting_queries() as sent:
+            client.get(url)
+        return len(sent)
 
     few = queries("/search?q=meridian")
     for n in range(30):

@@ -3,7 +3,7 @@
 import re
 from datetime import date, timedelta
 
-from support import load, settings_form
+from support import counting_queries, load, settings_form
 
 from crm import create_app
 from crm.models import Contact, SuggestionState
@@ -107,11 +107,9 @@ def test_user_text_in_drafts_is_escaped(app, client, database):
 def test_today_query_count_does_not_grow_with_contacts(app, client, database):
     def queries():
         app.extensions.pop("crm.followups", None)  # computed from nothing each time
-        statements = []
-        database.connection().set_trace_callback(statements.append)
-        client.get("/?all=1")
-        database.connection().set_trace_callback(None)
-        return len(statements)
+        with counting_queries() as sent:
+            client.get("/?all=1")
+        return len(sent)
 
     load(app)
     few = queries()
