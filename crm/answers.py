@@ -100,13 +100,16 @@ def skipped(snapshot, today):
     its reason and date are today's; a skip the story has since moved past is left out.
     """
     def make():
+        skips = [(history, {k for k, state in history.states.items() if state.state == "skipped"})
+                 for history in snapshot.histories.values()]
+        skips = [(history, keys) for history, keys in skips if keys]
+        if not skips:
+            return []
         found, tz, timings = [], user_timezone(), rules()
-        for history in snapshot.histories.values():
-            keys = {k for k, state in history.states.items() if state.state == "skipped"}
-            if keys:
-                kept = {k: v for k, v in history.states.items() if k not in keys}
-                found += [s for s in playbook.suggest(replace(history, states=kept), today, tz,
-                                                      timings) if s.key in keys]
+        for history, keys in skips:
+            kept = {k: v for k, v in history.states.items() if k not in keys}
+            found += [s for s in playbook.suggest(replace(history, states=kept), today, tz,
+                                                  timings) if s.key in keys]
         return sorted(found, key=lambda s: (s.due, s.key))
 
     return snapshot.derive("skipped", make)

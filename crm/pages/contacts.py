@@ -77,12 +77,14 @@ def next_step(contact):
     """What is due for this person now, grouped as on Today, or the next thing the playbook
     plans for them (None when it plans nothing)."""
     today = today_for_user()
-    found, history = followups.for_contact(contact.id, today)
+    # The snapshot Today reads: kept up to date after every write, so usually no query.
+    snapshot = followups.current(today)
+    found = [s for s in snapshot.suggestions if s.contact_id == contact.id]
     horizon = today + timedelta(days=UPCOMING_DAYS)
     due = [s for s in found if s.due <= horizon or s.waits_for]
     later = min((s for s in found if s not in due), key=lambda s: s.due, default=None)
-    items = items_for(due, {contact.id: history}, today) if due else []
-    return {"groups": group(items, {contact.id: history}, today, user_timezone()),
+    items = items_for(due, snapshot.histories, today) if due else []
+    return {"groups": group(items, snapshot.histories, today, user_timezone()),
             "later": later, "answering": answering(url_for(".detail", contact_id=contact.id),
                                                    today)}
 
