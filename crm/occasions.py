@@ -7,6 +7,7 @@ invitation folded in beside the letter). Pure: page items and the playbook's
 histories in, groups out.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -72,6 +73,14 @@ class Group:
         return any(item.late for row in self.rows for item in row.items)
 
     @property
+    def done_for_all(self):
+        """The keys "Done for all" logs: each row's main action, but an invitation only
+        where nothing else is asked (letters sent do not mean invitations sent)."""
+        mains = [row.main.suggestion for row in self.rows]
+        chosen = [s for s in mains if s.kind != "linkedin"] or mains
+        return [s.key for s in chosen]
+
+    @property
     def same_due(self):
         """Tell whether every row's main action is due the same day (said once, then)."""
         return len({row.main.suggestion.due for row in self.rows}) == 1
@@ -104,12 +113,13 @@ def group(items, histories, today, tz):
         rows = [Row(found[0].contact, found) for found in
                 (list(same) for _, same in groupby(members, key=lambda i: i.contact.id))]
         rows.sort(key=lambda r: (r.main.suggestion.due, r.contact.name.casefold()))
-        reasons = {row.main.suggestion.reason for row in rows}
+        # The reason most rows share is said once; a row with another says its own.
+        reasons = Counter(row.main.suggestion.reason for row in rows).most_common()
+        shared = reasons[0][0] if len(rows) == 1 or reasons[0][1] > 1 else None
         history = histories.get(rows[0].contact.id)
         heading = f"{_occasion_words(key, rows[0].main.suggestion, history, today, tz)}: " \
                   f"{_asks(rows)}"
-        groups.append(Group(key, heading[0].upper() + heading[1:],
-                            reasons.pop() if len(reasons) == 1 else None, rows))
+        groups.append(Group(key, heading[0].upper() + heading[1:], shared, rows))
     groups.sort(key=lambda g: (g.due, g.rows[0].main.suggestion.importance, g.heading))
     return groups
 
