@@ -7,12 +7,18 @@ its "Done" link.
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app, url_for
 
+from crm import followups
 from crm.drafts import Draft, letters_environment, mailto, render_draft, shipped_letters_dir
+from crm.mail.send import sender
 from crm.models import Contact
 from crm.settings import sender_name
+
+SNOOZE_DAYS = 7  # what a snooze proposes
+UPCOMING_DAYS = 7  # Today shows what is due in the next week; so does a contact's page
 
 
 @dataclass
@@ -64,10 +70,29 @@ def items_for(found, histories, today, external=False):
     return items
 
 
+def answering(back, today):
+    """What the answer buttons of Today and a contact's page need: the day, the default
+    snooze date, whether letters can be sent from here, and the page to come back to."""
+    return {"today": today, "snooze_until": today + timedelta(days=SNOOZE_DAYS), "back": back,
+            "can_send": sender() is not None}
+
+
+def draft_for(contact_id, key, today):
+    """The draft of the contact's open suggestion with this key, or None."""
+    found, history = followups.for_contact(contact_id, today)
+    chosen = [s for s in found if s.key == key]
+    return items_for(chosen, {contact_id: history}, today)[0].draft if chosen else None
+
+
+def as_sent(draft):
+    """A draft as a touch's note: the subject line, if any, then the letter."""
+    return f"Subject: {draft.subject}\n\n{draft.body}" if draft.subject else draft.body
+
+
 def done_url(suggestion, external=False):
-    """The touch form, prefilled to log this suggestion as done."""
+    """The touch form, prefilled to log this suggestion as done (its note is the draft)."""
     fields = {"suggestion_key": suggestion.key, "channel": suggestion.channel,
-              "note": suggestion.title, "next": url_for("today.index")}
+              "next": url_for("today.index")}
     if suggestion.article_id:
         fields["article_id"] = suggestion.article_id
     return url_for("touches.create", contact_id=suggestion.contact_id, _external=external,

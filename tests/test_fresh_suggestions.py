@@ -71,6 +71,16 @@ def open_key(contact):
     return next(s.key for s in followups.current().suggestions if s.contact_id == contact.id)
 
 
+def open_keys_of(kind):
+    """The keys of every open suggestion whose key starts with `kind`."""
+    return [s.key for s in followups.current().suggestions if s.key.startswith(kind)]
+
+
+def undo_token(client):
+    """The token of the Undo button the page after Done shows."""
+    return client.get("/").get_data(as_text=True).split('name="token" value="')[1].split('"')[0]
+
+
 def upload(client, url, form_page, data, filename):
     page = client.get(form_page).get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
@@ -186,6 +196,20 @@ PAGE_WRITES = {
     "today.skip": lambda c, s: c.submit(
         f"/suggestions/{person('Sam Okafor').id}/skip",
         {"key": open_key(person("Sam Okafor"))}, form_page="/"),
+    "today.done": lambda c, s: c.submit("/suggestions/done", {
+        "key": open_keys_of("keepinmind"), "next": "/"}, form_page="/"),
+    "today.snooze_all": lambda c, s: c.submit("/suggestions/snooze", {
+        "key": open_keys_of("linkedin"), "until": (today() + timedelta(days=3)).isoformat()},
+        form_page="/"),
+    "today.undo": lambda c, s: (c.submit("/suggestions/done", {"key": open_keys_of("keepin")},
+                                         form_page="/"),
+                                c.submit("/suggestions/undo", {"token": undo_token(c)},
+                                         form_page="/")),
+    "today.restore": lambda c, s: (c.submit(
+        f"/suggestions/{person('Sam Okafor').id}/skip",
+        {"key": open_key(person("Sam Okafor"))}, form_page="/"), c.submit(
+        f"/suggestions/{person('Sam Okafor').id}/restore",
+        {"key": SuggestionState.get().key}, form_page="/suggestions/skipped")),
     "settings.index": lambda c, s: c.submit("/settings", settings_form(
         rule_long_term_cadence_days="30", sender_name="Jo Doe")),
     "settings.resume_updated": lambda c, s: c.submit("/settings/resume", {},

@@ -77,11 +77,11 @@ def test_a_new_role_brings_a_congratulation_with_its_draft(client, database):
     import_file(client, NEWER_EXPORT)
     confirm(client)
     today = seen(client, "/")
-    assert "Congratulate Bob Hale on the new role" in today
+    assert "New roles: congratulate 2 people on their new roles" in today
     assert "Congratulations on the new role at Acme Robotics!" in today
     assert ("I saw that you have joined Acme Robotics as Chief Revenue Officer. Congratulations"
             in today)
-    assert "Congratulate Dana Whitfield on the new role" in today
+    assert "Dana Whitfield" in today
     assert "I saw that you have become VP, Partnership Services at " + MERIDIAN in today
 
 

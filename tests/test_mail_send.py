@@ -58,4 +58,4 @@ def test_a_letter_that_cannot_be_sent_logs_nothing_and_keeps_what_was_typed(
 def test_without_smtp_today_offers_done_only(app, client, mailbox):
     load(app)
     page = client.get("/").get_data(as_text=True)
-    assert "Done…" in page and "/mail/send/" not in page
+    assert "Done, but I changed it…" in page and "/mail/send/" not in page

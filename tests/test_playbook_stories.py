@@ -60,9 +60,9 @@ def done(client, url):
 
 
 def card(today_html, title):
-    """The HTML of the suggestion with this title on the Today page."""
-    start = today_html.index(title)
-    return today_html[start:today_html.index("</article>", start)]
+    """The HTML of the row on the Today page whose action has this title (its Done button's)."""
+    start = today_html.rindex('<li class="row', 0, today_html.index(f'title="{title}'))
+    return today_html[start:today_html.index("</li>", start)]
 
 
 def done_link(today_html, title):

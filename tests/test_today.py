@@ -6,13 +6,13 @@ from datetime import date, timedelta
 from support import counting_queries, load, settings_form
 
 from crm import create_app
-from crm.models import Contact, SuggestionState
+from crm.models import Contact, SuggestionState, Touch
 from crm.settings import today_for_user
 
 
 def suggestion_keys(html):
-    """The keys of the suggestions on a page, in order."""
-    return re.findall(r'name="key" value="([^"]+)"', html)[::2]
+    """The keys of the suggestions on a page, in order, each once."""
+    return list(dict.fromkeys(re.findall(r'name="key" value="([^"]+)"', html)))
 
 
 def test_follow_through_letter_is_due_the_day_after_the_interview(app, client):
@@ -25,10 +25,23 @@ def test_follow_through_letter_is_due_the_day_after_the_interview(app, client):
     assert "mailto:sam.okafor@example.com?subject=" in due_today
 
 
-def test_rejection_brings_keep_me_in_mind_letters(app, client):
+def test_rejection_is_one_group_with_a_row_per_person_and_the_invitation_folded_in(app,
+                                                                                   client):
     load(app)
-    html = client.get("/?all=1").get_data(as_text=True)
-    assert "<strong>Ask Bob Hale to keep you in mind</strong>" in html
+    html = client.get("/").get_data(as_text=True)
+    overdue = html.split('id="h-overdue"')[1].split('id="h-today"')[0]
+    assert overdue.count('class="group') == 1
+    heading = re.search(r'<h3 id="g-overdue-1-h">([^<]+)</h3>', overdue).group(1)
+    assert re.fullmatch(r"Meridian Sports &amp; Entertainment said no \(\w{3} \d+ \w{3}\): "
+                        r"ask 3 people to keep you in mind", heading)
+    assert overdue.count("say you enjoyed meeting them and ask them to keep you in mind") == 1
+    rows = re.findall(r'<a class="who" href="/contacts/\d+">([^<]+)</a>', overdue)
+    assert rows == ["Bob Hale", "Dana Whitfield", "Priya Shah"]
+    # No card of its own: each person's LinkedIn invitation is a second action in their row.
+    assert overdue.count("<summary>LinkedIn invitation</summary>") == 3
+    assert overdue.count("connect on LinkedIn so they stay a contact") == 3  # its why, inside
+    assert "search LinkedIn for Bob Hale" in overdue and 'maxlength="300"' in overdue
+    assert "Done for all 3" in overdue and "Snooze all" in overdue
 
 
 def test_skipped_suggestion_stays_gone_after_a_restart(app, client, database):
@@ -131,23 +144,24 @@ def test_time_zone_setting_decides_what_today_is(app, client, database):
     assert "Pacific/Kiritimati" in client.get("/settings").get_data(as_text=True)
 
 
-def test_done_opens_the_prefilled_touch_form_and_logging_it_ends_the_suggestion(app, client,
-                                                                              database):
+def test_done_but_changed_opens_the_touch_form_holding_the_draft_to_edit(app, client, database):
     load(app)
     html = client.get("/").get_data(as_text=True)
-    done = re.search(r'<a class="button primary" href="([^"]+)">Done', html).group(1)
-    done = done.replace("&amp;", "&")
-    form = client.get(done).get_data(as_text=True)
+    letter = html.split('id="h-today"')[1]
+    changed = re.search(r'href="([^"]+)">Done, but I changed it…', letter).group(1)
+    changed = changed.replace("&amp;", "&")
+    form = client.get(changed).get_data(as_text=True)
     key = re.search(r'name="suggestion_key" type="hidden" value="([^"]+)"', form).group(1)
-    assert key in suggestion_keys(html)
-    fields = dict(re.findall(r'name="(happened_on|channel|direction|note)"[^>]*value="([^"]*)"',
-                             form))
-    response = client.submit(done, {"happened_on": today_for_user().isoformat(),
-                                    "channel": "email", "direction": "out",
-                                    "note": fields.get("note", "sent"), "suggestion_key": key,
-                                    "log_anyway": "y", "article_id": ""})
+    assert key.startswith("followthrough:")
+    note = re.search(r'<textarea[^>]*name="note"[^>]*>\s*([^<]*)</textarea>', form).group(1)
+    assert note.startswith("Subject: ") and "Dear Sam," in note
+    response = client.submit(changed, {"happened_on": today_for_user().isoformat(),
+                                       "channel": "email", "direction": "out",
+                                       "note": "Dear Sam, my own words.", "suggestion_key": key,
+                                       "article_id": ""})
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
     assert key not in suggestion_keys(client.get("/?all=1").get_data(as_text=True))
+    assert Touch.get(Touch.suggestion_key == key).note == "Dear Sam, my own words."
 
 
 def test_an_article_whose_summary_matches_their_interest_is_suggested(app, client, database):
@@ -167,7 +181,7 @@ def test_an_article_whose_summary_matches_their_interest_is_suggested(app, clien
     ArticleMatch.create(article=article, contact=fan, kind="forward",
                         reason="mentions sports sponsorship")
     html = client.get("/").get_data(as_text=True)
-    assert "Forward Ann Lee an article" in html and "Quarterly update" in html
+    assert "News: “Quarterly update”: forward it to Ann Lee" in html
 
 
 def test_a_letter_template_in_the_instance_folder_overrides_the_shipped_one(

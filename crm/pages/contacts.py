@@ -1,5 +1,7 @@
 """The contact list, a contact's page, and adding, editing, archiving and deleting contacts."""
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     current_app,
@@ -10,6 +12,8 @@ from flask import (
     url_for,
 )
 
+from crm import followups
+from crm.agenda import UPCOMING_DAYS, answering, items_for
 from crm.db import db
 from crm.models import (
     Company,
@@ -22,10 +26,12 @@ from crm.models import (
     tags_by_contact,
     utcnow,
 )
+from crm.occasions import group
 from crm.pages.forms import ConfirmForm, ContactForm
 from crm.pages.lookup import get_or_404
 from crm.pages.timeline import timeline_for
 from crm.pagination import page_number, paginate
+from crm.settings import today_for_user, user_timezone
 from crm.vocabulary import CONTACT_STATUSES, ROLES
 
 bp = Blueprint("contacts", __name__, url_prefix="/contacts")
@@ -64,7 +70,23 @@ def detail(contact_id):
     merges = contact.merges.order_by(ContactMerge.merged_at.desc())
     return render_template("contacts/detail.html", contact=contact,
                            tags=contact.tag_names(), timeline=timeline_for(contact),
-                           merges=merges, form=ConfirmForm())
+                           merges=merges, form=ConfirmForm(), next_step=next_step(contact))
+
+
+def next_step(contact):
+    """What is due for this person now, grouped as on Today, or the next thing the playbook
+    plans for them (None when it plans nothing)."""
+    today = today_for_user()
+    # The snapshot Today reads: kept up to date after every write, so usually no query.
+    snapshot = followups.current(today)
+    found = [s for s in snapshot.suggestions if s.contact_id == contact.id]
+    horizon = today + timedelta(days=UPCOMING_DAYS)
+    due = [s for s in found if s.due <= horizon or s.waits_for]
+    later = min((s for s in found if s not in due), key=lambda s: s.due, default=None)
+    items = items_for(due, snapshot.histories, today) if due else []
+    return {"groups": group(items, snapshot.histories, today, user_timezone()),
+            "later": later, "answering": answering(url_for(".detail", contact_id=contact.id),
+                                                   today)}
 
 
 @bp.route("/new", methods=["GET", "POST"])

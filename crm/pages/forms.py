@@ -14,6 +14,7 @@ from wtforms import (
     PasswordField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -166,6 +167,7 @@ class SuggestionForm(FlaskForm):
     """Names the suggestion a Skip or Snooze button answers."""
 
     key = HiddenField(validators=[DataRequired(), Accepts(LineField(200))])
+    next = HiddenField(validators=[Length(max=2000)])
 
 
 class SnoozeForm(SuggestionForm):
@@ -177,6 +179,7 @@ class ConfirmForm(FlaskForm):
 
 
 DATE_MESSAGE = "Enter a date like 2026-11-20."
+MAX_ANSWERS = 500  # suggestions one button may answer: far more than a page shows
 MAX_INTERVIEWERS = 12
 
 
@@ -213,6 +216,29 @@ def one_name_per_line(typed):
         if name:
             names.setdefault(name.casefold(), name)
     return list(names.values())
+
+
+def short_keys(form, field):
+    """Each suggestion key a form names is one line of reasonable length."""
+    if len(field.data) > MAX_ANSWERS or any(len(key) > 200 or "\n" in key for key in field.data):
+        raise ValidationError("Those are not suggestions from this page.")
+
+
+class AnswersForm(FlaskForm):
+    """Names one suggestion or a group's ("Done for all"), and the page to go back to."""
+
+    key = SelectMultipleField(validate_choice=False, validators=[
+        DataRequired("Choose what to answer."), short_keys])
+    next = HiddenField(validators=[Length(max=2000)], filters=[text])
+
+
+class SnoozeAllForm(AnswersForm):
+    until = DateField("Snooze until", [DataRequired("Pick the date to be reminded again.")])
+
+
+class UndoForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired(), Length(max=20000)])
+    next = HiddenField(validators=[Length(max=2000)], filters=[text])
 
 
 class ApplicationForm(FlaskForm):

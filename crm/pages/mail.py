@@ -3,8 +3,7 @@ the people the mail turned up, to add as contacts or ignore."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from crm import followups
-from crm.agenda import items_for
+from crm.agenda import draft_for
 from crm.db import db
 from crm.mail import secret
 from crm.mail.connect import MailError, close, connect
@@ -97,7 +96,7 @@ def send(contact_id):
     contact = get_or_404(Contact, contact_id)
     form = SendForm()
     if request.method == "GET":
-        draft = _draft(contact_id, request.args.get("key", ""))
+        draft = draft_for(contact_id, request.args.get("key", ""), today_for_user())
         form.key.data = request.args.get("key", "") if draft else ""
         form.subject.data, form.body.data = (draft.subject, draft.body) if draft else ("", "")
     account = sender()
@@ -117,15 +116,6 @@ def send(contact_id):
                   "success")
             return redirect(url_for("today.index"))
     return render_template("mail/send.html", form=form, contact=contact, account=account)
-
-
-def _draft(contact_id, key):
-    """The draft of the contact's open suggestion with this key, or None."""
-    found, history = followups.for_contact(contact_id)
-    chosen = [s for s in found if s.key == key]
-    if not chosen:
-        return None
-    return items_for(chosen, {contact_id: history}, today_for_user())[0].draft
 
 
 @bp.post("/sync")

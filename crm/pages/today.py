@@ -13,16 +13,17 @@ from flask import (
 )
 from peewee import Case, fn
 
-from crm import followups
-from crm.agenda import items_for
-from crm.mail.send import sender
+from crm import answers, followups
+from crm.agenda import UPCOMING_DAYS, answering, items_for
+from crm.db import db
 from crm.models import Contact, Event
-from crm.pages.forms import SnoozeForm, SuggestionForm
-from crm.settings import today_for_user
+from crm.occasions import group
+from crm.pages.forms import AnswersForm, SnoozeAllForm, SnoozeForm, SuggestionForm, UndoForm
+from crm.security import local_path
+from crm.settings import now_for_user, today_for_user, user_timezone
 
 bp = Blueprint("today", __name__)
 
-UPCOMING_DAYS = 7
 SHOWN_PER_SECTION = 30  # a big backlog shows its first rows and a link to the rest
 
 
@@ -64,15 +65,19 @@ def index():
              for name, rows in split.items()}
     items = items_for([s for rows in shown.values() for s in rows], snapshot.histories, today)
     by_key = {item.suggestion.key: item for item in items}
+    tz = user_timezone()
     bands = warmth(today)  # its counts add up to every contact not archived
     upcoming_events = (Event.attending().where(Event.end_on >= today)
                        .order_by(Event.start_on).limit(5))
     return render_template(
         "today/index.html", today=today, totals={k: len(v) for k, v in split.items()},
-        sections={name: [by_key[s.key] for s in rows] for name, rows in shown.items()},
+        hidden={k: len(split[k]) - len(v) for k, v in shown.items()},
+        sections={name: group([by_key[s.key] for s in rows], snapshot.histories, today, tz)
+                  for name, rows in shown.items()},
         show_all=show_all, warmth=bands, upcoming=upcoming_events,
-        contact_count=sum(count for _, count in bands), snooze=SnoozeForm(), form=SuggestionForm(),
-        default_snooze=today + timedelta(days=7), can_send=sender() is not None)
+        contact_count=sum(count for _, count in bands),
+        skipped=len(answers.skipped(snapshot, today)),
+        answering=answering(url_for(".index"), today))
 
 
 def open_suggestion(key, contact_id):
@@ -109,12 +114,12 @@ def snooze(contact_id):
         form.until.errors.append("Pick a date after today.")
         valid = False
     if not valid:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-        return redirect(url_for(".index"))
+        flash(errors_of(form), "error")
+        return redirect(back(form))
     suggestion = open_suggestion(form.key.data, contact_id)
     followups.answer(suggestion.key, contact_id, "snoozed", until=form.until.data)
     flash(f"Snoozed “{suggestion.title}” until {form.until.data:%a %-d %b}.", "success")
-    return redirect(url_for(".index"))
+    return redirect(back(form))
 
 
 @bp.route("/suggestions/<int:contact_id>/skip", methods=["GET", "POST"])
@@ -126,5 +131,108 @@ def skip(contact_id):
     if form.validate_on_submit():
         suggestion = open_suggestion(form.key.data, contact_id)
         followups.answer(suggestion.key, contact_id, "skipped")
-        flash(f"Skipped “{suggestion.title}”.", "success")
-    return redirect(url_for(".index"))
+        flash(f"Skipped “{suggestion.title}”: it is under Skipped on Today if you want it back.",
+              "success")
+    return redirect(back(form))
+
+
+def back(form):
+    """The page the answered button was on (Today or a contact's page)."""
+    return local_path(form.next.data) or url_for(".index")
+
+
+def errors_of(form):
+    """A form's error messages as one line."""
+    return " ".join(e for errors in form.errors.values() for e in errors)
+
+
+def chosen(keys):
+    """The open suggestions with these keys, ready to act on, or a 404 page if one is not."""
+    today = today_for_user()
+    snapshot = followups.current(today)
+    wanted = set(keys)
+    found = [s for s in snapshot.suggestions if s.key in wanted]
+    if len(found) != len(wanted):
+        abort(404)
+    return items_for(found, snapshot.histories, today), snapshot.histories
+
+
+@bp.post("/suggestions/done")
+def done():
+    """Log one suggestion, or a group's, as done at once: the draft is the note. Offer Undo."""
+    form = AnswersForm()
+    if not form.validate_on_submit():
+        flash(errors_of(form), "error")
+        return redirect(back(form))
+    items, histories = chosen(form.key.data)
+    touches, refused = answers.log_done(items, histories, now_for_user())
+    for item, warning in refused:
+        flash(f"Not logged: “{item.suggestion.title}”. {warning} If you have sent it anyway, "
+              "use “Done, but I changed it…” and tick “Log it anyway”.", "error")
+    if touches:
+        names = [t.contact.name for t in touches]
+        what = (f"“{items[0].suggestion.title}”" if len(items) == 1
+                else f"{len(touches)} things, for {', '.join(names)}")
+        flash({"text": f"Done: {what}. The draft is logged as what you sent.",
+               "token": answers.undo_token(touches)}, "undo")
+    return redirect(back(form))
+
+
+@bp.post("/suggestions/snooze")
+def snooze_all():
+    """Put off every suggestion of a group until a date."""
+    form = SnoozeAllForm()
+    valid = form.validate_on_submit()
+    if valid and form.until.data <= today_for_user():
+        form.until.errors.append("Pick a date after today.")
+        valid = False
+    if not valid:
+        flash(errors_of(form), "error")
+        return redirect(back(form))
+    items, _ = chosen(form.key.data)
+    with db.atomic():
+        for item in items:
+            followups.answer(item.suggestion.key, item.contact.id, "snoozed",
+                             until=form.until.data)
+    flash(f"Snoozed {len(items)} until {form.until.data:%a %-d %b}.", "success")
+    return redirect(back(form))
+
+
+@bp.post("/suggestions/undo")
+def undo():
+    """Take back what Done just logged: its touches go, and the suggestions come back."""
+    form = UndoForm()
+    deleted = answers.undo(form.token.data) if form.validate_on_submit() else None
+    if deleted is None:
+        flash("That Undo no longer works (it lasts a day). Delete the touch from the "
+              "person's timeline instead.", "error")
+    elif deleted:
+        flash(f"Undone: {deleted} touch{'es' if deleted > 1 else ''} deleted, and what "
+              f"{'they' if deleted > 1 else 'it'} answered is back on Today.", "success")
+    else:
+        flash("Nothing to undo: those touches were already deleted.", "error")
+    return redirect(back(form))
+
+
+@bp.get("/suggestions/skipped")
+def skipped():
+    """The suggestions skipped, to bring back any of them."""
+    today = today_for_user()
+    found = answers.skipped(followups.current(today), today)
+    return render_template("today/skipped.html", skipped=found, today=today,
+                           contacts=answers.contacts_named(found), form=SuggestionForm())
+
+
+@bp.post("/suggestions/<int:contact_id>/restore")
+def restore(contact_id):
+    """Bring a skipped suggestion back to Today."""
+    form = SuggestionForm()
+    if form.validate_on_submit():
+        today = today_for_user()
+        found = [s for s in answers.skipped(followups.current(today), today)
+                 if s.key == form.key.data and s.contact_id == contact_id]
+        if not found:
+            abort(404)
+        answers.restore(found[0].key, contact_id)
+        flash(f"Brought back “{found[0].title}”.", "success")
+    return redirect(url_for(".skipped"))

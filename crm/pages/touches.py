@@ -4,11 +4,13 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from crm import followups
+from crm.agenda import as_sent, draft_for
+from crm.answers import pest_warning
 from crm.db import db
 from crm.models import Article, ArticleMatch, Contact, Touch
 from crm.pages.forms import ConfirmForm, TouchForm
 from crm.pages.lookup import as_id, get_or_404
-from crm.playbook import format_day, too_soon
+from crm.playbook import too_soon
 from crm.security import local_path
 from crm.settings import now_for_user, rules, today_for_user
 
@@ -27,6 +29,10 @@ def create(contact_id):
         else None
     form = (TouchForm(request.args, happened_on=now.date(), happened_at=at)
             if request.method == "GET" else TouchForm(happened_on=now.date()))
+    if request.method == "GET" and at and "note" not in request.args:
+        # "Done, but I changed it…": the draft as the playbook wrote it, to edit into what was sent.
+        draft = draft_for(contact.id, request.args["suggestion_key"], now.date())
+        form.note.data = as_sent(draft) if draft else ""
     return edit_form(contact, Touch(contact=contact), form)
 
 
@@ -84,10 +90,7 @@ def spacing_warning(contact, touch, form):
     found = too_soon(list(others), on, channel, gap)
     if found is None or suggested_for(contact, form.suggestion_key.data, on):
         return None
-    today = today_for_user()
-    return (f"Your last note to {contact.name} was on {format_day(found.last_note_on, today)}; "
-            f"the playbook would wait until {format_day(found.wait_until, today)}, "
-            f"{gap} days later, so that following up never turns into pestering.")
+    return pest_warning(contact.name, found, today_for_user())
 
 
 def suggested_for(contact, key, on):
