@@ -28,11 +28,12 @@ from crm.pages import (
     today,
     touches,
     transfer,
+    welcome,
 )
 
 BLUEPRINTS = (health, today, settings, contacts, duplicates, companies, applications, board,
               stats, interviews, touches, events, event_calendars, calendar, news, transfer,
-              search, mail)
+              search, mail, welcome)
 
 
 def init_app(app):

@@ -55,3 +55,9 @@ document.addEventListener("dragend", () => {
   draggedCard = null;
   document.querySelectorAll(".drop-here").forEach((column) => column.classList.remove("drop-here"));
 });
+
+// First run and settings: propose the browser's own time zone until one is saved.
+document.querySelectorAll("select[data-propose-zone]").forEach((select) => {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone && [...select.options].some((option) => option.value === zone)) select.value = zone;
+});
