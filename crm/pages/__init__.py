@@ -2,7 +2,7 @@
 
 Each module holds its routes and what only its templates need; anything a
 second page, a command or a job also uses lives in the core below (`crm.*`).
-`forms`, `lookup`, `errors` and `timeline` serve the pages and are not pages.
+`forms`, `lookup`, `errors`, `dates` and `timeline` serve the pages and are not pages.
 Templates mirror the modules: `templates/contacts/list.html` belongs to
 `pages/contacts.py`.
 """
@@ -13,6 +13,7 @@ from crm.pages import (
     calendar,
     companies,
     contacts,
+    dates,
     duplicates,
     errors,
     event_calendars,
@@ -39,6 +40,7 @@ BLUEPRINTS = (health, today, settings, contacts, duplicates, companies, applicat
 def init_app(app):
     """Register every page, the error pages and the forms' CSRF protection."""
     forms.init_app(app)
+    dates.init_app(app)
     errors.init_app(app)
     for module in BLUEPRINTS:
         app.register_blueprint(module.bp)

@@ -378,9 +378,10 @@ class InterviewerForm(Form):
 class InterviewForm(FlaskForm):
     on_date = DateField("Date", [InputRequired("Enter the day of the interview.")],
                         invalid_value_message=DATE_MESSAGE)
-    at_time = TimeField("Time", [InputRequired("Enter the time it starts.")],
-                        format=["%H:%M", "%H:%M:%S"],
-                        invalid_value_message="Enter a time like 14:30.")
+    at_time = TimeField("Time", [Optional()], format=["%H:%M", "%H:%M:%S"],
+                        invalid_value_message="Enter a time like 14:30, or leave it empty.",
+                        description="Optional. Without it, a letter sent that same day is not "
+                                    "taken for the follow-through letter: Done settles it.")
     timezone = StringField("Time zone", [DataRequired("Choose a time zone."),
                                          Accepts(Interview.timezone)], filters=[text])
     kind = SelectField("Kind", choices=options(INTERVIEW_KINDS), default="onsite")
