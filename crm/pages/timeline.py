@@ -69,8 +69,9 @@ def timeline_for(contact):
                   .where(Interview.id.in_(Interviewer.select(Interviewer.interview)
                                           .where(Interviewer.contact == contact))
                          | (Interview.assistant == contact)))
+    sat_in = {}  # the processes this contact took part in: how each ended belongs here too
     for interview in interviews:
-        application = interview.application
+        application = sat_in[interview.application_id] = interview.application
         role = ("Hosted your interview" if interview.assistant_id == contact.id
                 else "Interviewed you")
         when = interview.starts_at if interview.time_given else interview.starts_at.date()
@@ -95,6 +96,9 @@ def timeline_for(contact):
                              f"{what} {application.position} at "
                              f"{application.company.name} ({status}{role})",
                              application.next_steps, application_id=application.id))
+        sat_in.pop(application.id, None)
+        entries += milestones(application)
+    for application in sat_in.values():
         entries += milestones(application)
     for change in JobChange.with_companies().where(JobChange.contact == contact):
         source = f"From {change.source}." if change.source else ""
@@ -116,7 +120,7 @@ def milestones(application):
     found = []
     if application.answered_on and application.answered_on != application.closed_on:
         found.append(Entry(application.answered_on, "status",
-                           "{company} answered: {position}".format(**words),
+                           "Heard back from {company}: {position}".format(**words),
                            application_id=application.id))
     if application.closed_on and application.status in CLOSINGS:
         found.append(Entry(application.closed_on, "status",
