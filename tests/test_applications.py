@@ -33,7 +33,8 @@ def test_adding_an_application_from_a_company_page_fills_in_the_company(client, 
                                   next_steps="Wait for the second round.")
     html = page(client, f"/applications/{application.id}")
     for text in ("Partnership Strategy Manager", "Meridian", "Applied", "Sun 1 Nov 2026",
-                 "Fri 20 Nov 2026", "Wed 18 Nov 2026", "HR (Priya Shah)", "Wait for the second round."):
+                 "Fri 20 Nov 2026", "Wed 18 Nov 2026", "HR (Priya Shah)",
+                 "Wait for the second round."):
         assert text in html
     assert "Partnership Strategy Manager" in page(client, f"/companies/{company.id}")
 

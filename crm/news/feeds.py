@@ -14,7 +14,7 @@ from crm.news.discover import DiscoveryError, discover, news_search_url
 from crm.news.fetch import fetch
 from crm.news.opml import OpmlFeed, parse_opml, write_opml
 from crm.news.sync import fetch_options, plural, refresh
-from crm.news.urls import PrivateAddress, UnsafeURL, Unresolvable, check_public_url
+from crm.news.urls import PrivateAddress, Unresolvable, UnsafeURL, check_public_url
 
 PRIVATE_HINT = ("Set CRM_FEEDS_ALLOW_PRIVATE=1 to follow feeds on this machine or your own "
                 "network.")
