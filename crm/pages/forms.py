@@ -185,9 +185,10 @@ class AboutYouForm(FlaskForm):
                            validate_choice=False)
     base_url = StringField("The address your calendar app uses", filters=[stripped],
                            description="Calendar subscriptions and the digest's links use it. "
-                                       "Keep the address you open Followthrough at, or give "
-                                       "the one a calendar app elsewhere can reach, like "
-                                       "https://crm.example.org.")
+                                       "Left empty or as the address you open Followthrough "
+                                       "at, links follow that address, whatever its port; "
+                                       "give another if a calendar app elsewhere must reach "
+                                       "it, like https://crm.example.org.")
 
     def validate_base_url(self, field):
         """The address this page was opened at is fine as it is; another must be a web address

@@ -22,8 +22,10 @@ class WelcomeForm(AboutYouForm):
 
 @bp.app_template_global()
 def welcome_form():
-    """The first-run form as first shown: the browser proposes the zone, the address is this one."""
-    return WelcomeForm(data={"timezone": str(user_timezone()), "base_url": base_url()})
+    """The first-run form as first shown: what is saved already, else the zone the browser
+    proposes and the address this page was opened at."""
+    return WelcomeForm(data={"sender_name": get_setting("sender_name", ""),
+                             "timezone": str(user_timezone()), "base_url": base_url()})
 
 
 @bp.app_template_global()
