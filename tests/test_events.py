@@ -203,7 +203,7 @@ def test_an_event_form_sent_with_fields_missing_is_not_a_500(client, database):
 def test_unknown_names_become_contacts_as_the_interview_form_makes_them(client, database):
     bob = add_contact(client, "Bob Hale", "Meridian")
     response = add_event(client, people="bob hale\nNew Person\nKim Lee (Northwind)\n"
-                                        "Bob Hale (Acme)")
+                                        "Bob Hale (Acme)\nBob Hale (Meridian)\nnew person")
     assert response.status_code == 302
     event = Event.get()
     new = Contact.get(Contact.name == "New Person")

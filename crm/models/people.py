@@ -249,7 +249,7 @@ def match_labels(lines):
     exact, ambiguous = match_contacts(lines, None)
     for line in lines:
         name, company_name = split_label(line)
-        if exact[line] is not None and line not in ambiguous or not company_name:
+        if (exact[line] is not None and line not in ambiguous) or not company_name:
             if line in ambiguous:
                 errors[line] = (f"Several contacts are called “{line}”: add their company in "
                                 f"brackets, like “{line} (Meridian)”.")

@@ -21,7 +21,7 @@ from crm.models import (
     upcoming_for,
     utcnow,
 )
-from crm.pages.forms import Accepts, ConfirmForm, stripped
+from crm.pages.forms import Accepts, ConfirmForm, one_name_per_line, stripped
 from crm.pages.lookup import get_or_404
 from crm.pagination import page_number, paginate
 from crm.settings import today_for_user, user_timezone
@@ -67,7 +67,7 @@ class EventForm(FlaskForm):
                 self[name].errors.append(message)
                 valid = False
         self.timezone.data = self.timezone.data or str(user_timezone())
-        self.found_people, ambiguous = match_labels(lines(self.people.data))
+        self.found_people, ambiguous = match_labels(one_name_per_line(self.people.data))
         self.people.errors.extend(ambiguous.values())
         self.found_companies = resolve_companies(lines(self.companies.data), self.companies)
         return valid and not self.people.errors and not self.companies.errors
@@ -205,7 +205,8 @@ def save_event(event, form):
         event.save()
         EventAttendee.delete().where(EventAttendee.event == event).execute()
         EventCompany.delete().where(EventCompany.event == event).execute()
-        for contact in contacts_for_labels(form.found_people, "other"):
+        people = contacts_for_labels(form.found_people, "other")
+        for contact in {c.id: c for c in people}.values():  # "Bob" and "Bob (Meridian)": once
             EventAttendee.create(event=event, contact=contact)
         for company in form.found_companies:
             EventCompany.create(event=event, company=company)
