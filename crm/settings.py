@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 from flask import current_app, has_request_context, request
 
 from crm.db import db
-from crm.fields import InvalidValue, LineField, TimeZoneField, check
+from crm.fields import InvalidValue, LineField, TimeZoneField, WebAddressField, check
 from crm.models import Setting
 from crm.playbook import Rules
 
 # What the settings page stores besides the rules, checked the same way in a restored backup.
-VALUES = {"sender_name": LineField(200), "timezone": TimeZoneField()}
+VALUES = {"sender_name": LineField(200), "timezone": TimeZoneField(),
+          "base_url": WebAddressField()}
 RULES_PREFIX = "rules."
 
 
@@ -33,6 +34,27 @@ def set_setting(key, value):
     """Store a value for a key, replacing the old one."""
     with db.atomic():
         Setting.replace(key=key, value=json.dumps(value)).execute()
+
+
+def forget_setting(key):
+    """Remove a stored value: the default applies again."""
+    with db.atomic():
+        Setting.delete().where(Setting.key == key).execute()
+
+
+def save_about_you(name, timezone, address):
+    """Store who signs the drafts, their time zone, and the address calendars should use.
+
+    An empty address, or the one this request came to, is not stored: links
+    then follow the address the app is opened at, whatever its port.
+    """
+    with db.atomic():
+        set_setting("sender_name", name)
+        set_setting("timezone", timezone)
+        if address.rstrip("/") in ("", request.host_url.rstrip("/")):
+            forget_setting("base_url")
+        else:
+            set_setting("base_url", address.rstrip("/"))
 
 
 def rules():
@@ -89,12 +111,14 @@ DEFAULT_ADDRESS = "http://127.0.0.1:5000"
 def base_url():
     """Where the user reaches the app, for links that leave it (the digest, the calendar).
 
-    CRM_BASE_URL when set; else the address of the request being answered;
-    else the address `crm run` or `crm serve` last listened on, which is what
-    a `crm` command or a background job has to go by.
+    CRM_BASE_URL when set; else the address the user gave on the first run or
+    the settings page; else the address of the request being answered; else the
+    address `crm run` or `crm serve` last listened on, which is what a `crm`
+    command or a background job has to go by.
     """
-    if current_app.config.get("BASE_URL"):
-        return current_app.config["BASE_URL"].rstrip("/")
+    given = current_app.config.get("BASE_URL") or get_setting("base_url")
+    if given:
+        return given.rstrip("/")
     if has_request_context():
         return request.host_url.rstrip("/")
     return (get_setting(SERVED_AT) or DEFAULT_ADDRESS).rstrip("/")

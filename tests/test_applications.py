@@ -32,8 +32,9 @@ def test_adding_an_application_from_a_company_page_fills_in_the_company(client, 
                                   check_in_on="2026-11-18", next_contact="HR (Priya Shah)",
                                   next_steps="Wait for the second round.")
     html = page(client, f"/applications/{application.id}")
-    for text in ("Partnership Strategy Manager", "Meridian", "Applied", "2026-11-01",
-                 "2026-11-20", "2026-11-18", "HR (Priya Shah)", "Wait for the second round."):
+    for text in ("Partnership Strategy Manager", "Meridian", "Applied", "Sun 1 Nov 2026",
+                 "Fri 20 Nov 2026", "Wed 18 Nov 2026", "HR (Priya Shah)",
+                 "Wait for the second round."):
         assert text in html
     assert "Partnership Strategy Manager" in page(client, f"/companies/{company.id}")
 

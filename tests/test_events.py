@@ -98,15 +98,15 @@ def test_people_and_companies_are_linked_by_name(client, database):
         a.contact_id for a in EventAttendee.select())
 
 
-def test_unknown_or_ambiguous_names_are_errors_and_company_tells_twins_apart(client, database):
+def test_ambiguous_names_are_errors_and_company_tells_twins_apart(client, database):
     add_contact(client, "Alex Kim", "Meridian")
     twin = add_contact(client, "Alex Kim", "Northwind")
     html = add_event(client, people="Alex Kim\nNo Such Person",
                      companies="Nowhere Inc").get_data(as_text=True)
-    assert "Several contacts are called “Alex Kim”" in html
-    assert "No contact called “No Such Person”." in html
+    assert "Several contacts are called “Alex Kim”: add their company in brackets" in html
     assert "No company called “Nowhere Inc”." in html
     assert Event.select().count() == 0
+    assert not Contact.select().where(Contact.name == "No Such Person").exists()
     assert add_event(client, people="Alex Kim (Northwind)").status_code == 302
     assert [a.contact_id for a in EventAttendee.select()] == [twin.id]
     edit_page = client.get(f"/events/{Event.get().id}/edit").get_data(as_text=True)
@@ -198,3 +198,20 @@ def test_an_event_form_sent_with_fields_missing_is_not_a_500(client, database):
     response = client.submit("/events/new", {"name": "Summit",
                                              "start_on": str(TODAY + timedelta(days=5))})
     assert response.status_code in (200, 302)
+
+
+def test_unknown_names_become_contacts_as_the_interview_form_makes_them(client, database):
+    bob = add_contact(client, "Bob Hale", "Meridian")
+    response = add_event(client, people="bob hale\nNew Person\nKim Lee (Northwind)\n"
+                                        "Bob Hale (Acme)\nBob Hale (Meridian)\nnew person")
+    assert response.status_code == 302
+    event = Event.get()
+    new = Contact.get(Contact.name == "New Person")
+    kim = Contact.get(Contact.name == "Kim Lee")
+    other_bob = Contact.get(Contact.name == "Bob Hale", Contact.id != bob.id)
+    assert (new.company, kim.company.name, other_bob.company.name) == (None, "Northwind", "Acme")
+    assert {a.contact_id for a in EventAttendee.select()} == {bob.id, new.id, kim.id,
+                                                              other_bob.id}
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "New Person" in page and "Kim Lee" in page
+    assert "Kim Lee" in client.get("/contacts?q=kim").get_data(as_text=True)  # searchable

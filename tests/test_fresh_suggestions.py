@@ -212,6 +212,12 @@ PAGE_WRITES = {
         {"key": SuggestionState.get().key}, form_page="/suggestions/skipped")),
     "settings.index": lambda c, s: c.submit("/settings", settings_form(
         rule_long_term_cadence_days="30", sender_name="Jo Doe")),
+    "welcome.index": lambda c, s: c.submit("/welcome", {
+        "sender_name": "Jo Doe", "timezone": "Pacific/Kiritimati", "base_url": ""}),
+    "welcome.skip": lambda c, s: c.submit("/welcome/skip", {}, form_page="/welcome"),
+    "welcome.demo": lambda c, s: (Contact.delete().execute(), Company.delete().execute(),
+                                  Application.delete().execute(), Event.delete().execute(),
+                                  c.submit("/welcome/demo", {}, form_page="/welcome"))[-1],
     "settings.resume_updated": lambda c, s: c.submit("/settings/resume", {},
                                                      form_page="/settings"),
     "events.create": lambda c, s: c.submit("/events/new", event_form(

@@ -1,5 +1,6 @@
 """`crm feeds` and `crm refresh` against a real HTTP server on 127.0.0.1."""
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,41 @@ def test_refresh_exits_1_when_every_feed_failed_and_0_when_one_worked(app, runne
     assert runner.invoke(args=["refresh", "--all"]).exit_code == 0
     # Nothing due is no failure either.
     assert runner.invoke(args=["refresh"]).exit_code == 0
+
+
+def test_feeds_add_offline_saves_the_feed_with_a_warning(app, runner, monkeypatch):
+    """No name resolves, as on a train: the feed is kept, as an OPML import keeps its feeds."""
+    app.config["FEEDS_ALLOW_PRIVATE"] = False
+
+    def offline(host, *args, **kwargs):
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", offline)
+    result = runner.invoke(args=["feeds", "add", "acme.example/feed", "--company", "Acme"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "Added https://acme.example/feed for Acme.",
+        "Warning: Could not fetch https://acme.example/feed yet (cannot resolve the host "
+        "acme.example): it is saved as typed and will be tried again at the next refresh."]
+    assert feeds_in(app) == [("https://acme.example/feed", "Acme")]
+
+
+def test_feeds_add_saves_a_feed_whose_server_does_not_answer(app, runner):
+    with socket.socket() as probe:  # a port nothing listens on: the connection is refused
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}/feed"
+
+    result = runner.invoke(args=["feeds", "add", url])
+
+    assert result.exit_code == 0, result.output
+    assert f"Warning: Could not fetch {url} yet" in result.output
+    assert feeds_in(app) == [(url, None)]
+
+
+def test_feeds_add_still_refuses_an_address_that_answers_with_an_error(app, runner, server):
+    result = runner.invoke(args=["feeds", "add", server.url("/missing")])
+
+    assert result.exit_code == 1
+    assert "Could not open" in result.output and "404" in result.output
+    assert feeds_in(app) == []

@@ -135,7 +135,7 @@ def test_today_query_count_does_not_grow_with_contacts(app, client, database):
 
 def test_empty_database_welcomes_the_user(client):
     html = client.get("/").get_data(as_text=True)
-    assert "Welcome to Followthrough" in html and "crm demo" in html
+    assert "Welcome to Followthrough" in html and "Your name, to sign the drafts" in html
 
 
 def test_time_zone_setting_decides_what_today_is(app, client, database):

@@ -231,3 +231,43 @@ def contacts_for(found, company, role):
     if new_ids:
         Contact.reindex(Contact.select().where(Contact.id.in_(new_ids)))
     return contacts
+
+
+def split_label(line):
+    """ "Name (Company)", as forms show a contact with a company, as (name, company name); a
+    plain name as (name, "")."""
+    if line.endswith(")") and " (" in line:
+        name, _, company = line[:-1].rpartition(" (")
+        return " ".join(name.split()), " ".join(company.split())
+    return line, ""
+
+
+def match_labels(lines):
+    """Map lines like "Name" or "Name (Company)" to (name, company name, contact or None: a new
+    one), and ambiguous ones to why; a contact named as the whole line is that contact."""
+    found, errors = {}, {}
+    exact, ambiguous = match_contacts(lines, None)
+    for line in lines:
+        name, company_name = split_label(line)
+        if (exact[line] is not None and line not in ambiguous) or not company_name:
+            if line in ambiguous:
+                errors[line] = (f"Several contacts are called “{line}”: add their company in "
+                                f"brackets, like “{line} (Meridian)”.")
+            found[line] = (line, "", exact[line])
+            continue
+        company = Company.get_or_none(Company.name == company_name)
+        here = list(Contact.select().where(Contact.name == name, Contact.company == company)
+                    .limit(2)) if company else []
+        if len(here) > 1:
+            errors[line] = (f"Several contacts at {company.name} are called “{name}”: give them "
+                            "different names on their pages first.")
+        found[line] = (name, company_name, here[0] if here else None)
+    return found, errors
+
+
+def contacts_for_labels(found, role):
+    """The contacts matched by `match_labels`, creating the new ones (and a company named
+    for them) as `contacts_for` does."""
+    return [contact or contacts_for({name: None}, Company.named(company_name)
+                                    if company_name else None, role)[0]
+            for name, company_name, contact in found.values()]

@@ -1,5 +1,7 @@
 """Applications and interviews: the hiring processes and who takes part in them."""
 
+import datetime
+
 import peewee
 from peewee import CharField, ForeignKeyField, TimeField
 
@@ -128,7 +130,10 @@ class ApplicationContact(BaseModel):
 
 class Interview(BaseModel):
     application = ForeignKeyField(Application, backref="interviews", on_delete="CASCADE")
-    starts_at = DateTimeField()  # local wall time in `timezone`
+    # Local wall time in `timezone`. An interview whose time was not given is held at the
+    # last second of its day: no letter that day counts as sent after it (the playbook
+    # treats a touch without a time the same way), and the pages show its date alone.
+    starts_at = DateTimeField()
     timezone = TimeZoneField(default="UTC")
     kind = CharField(default="onsite", choices=INTERVIEW_KINDS)
     location = LineField(255, default="")
@@ -141,6 +146,18 @@ class Interview(BaseModel):
                                    on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
+
+    DAY_END = datetime.time(23, 59, 59)
+
+    @classmethod
+    def start(cls, day, at=None):
+        """When an interview on `day` starts: at `at`, or the end of the day without a time."""
+        return datetime.datetime.combine(day, at or cls.DAY_END)
+
+    @property
+    def time_given(self):
+        """Whether the interview was given a time, not only a date."""
+        return self.starts_at.time() != self.DAY_END
 
 
 class Interviewer(BaseModel):

@@ -23,16 +23,19 @@ def feeds_group():
 @click.option("--company", help="The company the feed is about (created if new).")
 @with_appcontext
 def add(url, company):
-    """Follow a feed, by its own address or a website that announces one; fetch it now."""
+    """Follow a feed, by its own address or a website that announces one; fetch it now.
+
+    Offline, or with the site not answering, the address is saved as typed with a
+    warning, and the next `crm refresh` fetches it."""
     owner = Company.named(company) if company and company.strip() else None
     try:
-        feed, others = feeds.add_feed(url, owner)
+        feed, others, warning = feeds.add_feed(url, owner)
     except feeds.FeedProblem as problem:
         raise click.ClickException(str(problem)) from None
     click.echo(f"Added {feed.url}" + (f" for {owner.name}." if owner else "."))
     if others:
         click.echo("The page also announces: " + ", ".join(others))
-    click.echo(feeds.fetch_now(feed))
+    click.echo(f"Warning: {warning}" if warning else feeds.fetch_now(feed))
 
 
 @feeds_group.command("list")

@@ -12,7 +12,12 @@ NEWS_SEARCH_TEMPLATE = "https://news.google.com/rss/search?q={query}&hl=en-US&gl
 
 
 class DiscoveryError(ValueError):
-    """The page to look for feeds on could not be fetched."""
+    """The page to look for feeds on could not be fetched; `answered` tells an HTTP error from
+    no answer at all (offline, refused, timed out)."""
+
+    def __init__(self, message, answered=True):
+        super().__init__(message)
+        self.answered = answered
 
 
 class _FeedLinks(HTMLParser):
@@ -70,7 +75,7 @@ def discover(url, fetcher):
     """Return the feed URLs for a website or feed address, using `fetcher(url)`."""
     page = fetcher(url)
     if not page.ok:
-        raise DiscoveryError(f"could not open {url}: {page.error}")
+        raise DiscoveryError(f"could not open {url}: {page.error}", page.status is not None)
     if _is_feed(page):
         return [page.final_url]
     announced = feed_links(page.body or b"", page.final_url)

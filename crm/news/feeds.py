@@ -14,7 +14,7 @@ from crm.news.discover import DiscoveryError, discover, news_search_url
 from crm.news.fetch import fetch
 from crm.news.opml import OpmlFeed, parse_opml, write_opml
 from crm.news.sync import fetch_options, plural, refresh
-from crm.news.urls import PrivateAddress, UnsafeURL, check_public_url
+from crm.news.urls import PrivateAddress, Unresolvable, UnsafeURL, check_public_url
 
 PRIVATE_HINT = ("Set CRM_FEEDS_ALLOW_PRIVATE=1 to follow feeds on this machine or your own "
                 "network.")
@@ -31,26 +31,33 @@ def with_scheme(url):
 
 
 def add_feed(url, company=None):
-    """Follow the feed at `url`, or the one its page announces; return (Feed, other feeds)."""
+    """Follow the feed at `url`, or the one its page announces; return (Feed, other feeds,
+    a warning when nothing answered: the address is then saved as typed, as an OPML import
+    saves its feeds, and the next refresh tries it)."""
     url = with_scheme(url)
     if urlsplit(url).scheme.lower() not in ("http", "https"):
         raise FeedProblem(f"Only http and https addresses can be followed, not {url}.")
     options = fetch_options()
-    _refuse_unsafe(url, options["allow_private"])
     _refuse_known(url)
     # One deadline for the whole search, however many addresses it tries.
     ends = time.monotonic() + options["deadline"]
     try:
+        _refuse_unsafe(url, options["allow_private"])
         found = discover(url, lambda address: fetch(
             address, **{**options, "deadline": ends - time.monotonic()}))
-    except DiscoveryError as error:
-        raise FeedProblem(f"{str(error)[0].upper()}{str(error)[1:]}.") from None
+        if found:
+            _refuse_unsafe(found[0], options["allow_private"])
+    except (Unresolvable, DiscoveryError) as error:
+        if getattr(error, "answered", False):
+            raise FeedProblem(f"{str(error)[0].upper()}{str(error)[1:]}.") from None
+        return _create(url, company, "feed"), [], (
+            f"Could not fetch {url} yet ({error}): it is saved as typed and will be tried "
+            "again at the next refresh.")
     if not found:
         raise FeedProblem(f"No RSS or Atom feed found at {url}: neither the page itself, nor a "
                           "feed it announces, nor the usual addresses such as /feed.")
-    _refuse_unsafe(found[0], options["allow_private"])
     _refuse_known(found[0])
-    return _create(found[0], company, "feed"), found[1:]
+    return _create(found[0], company, "feed"), found[1:], ""
 
 
 def _refuse_unsafe(url, allow_private):
@@ -59,6 +66,8 @@ def _refuse_unsafe(url, allow_private):
         check_public_url(url, allow_private)
     except PrivateAddress as error:
         raise FeedProblem(f"Cannot follow {url}: {error}. {PRIVATE_HINT}") from None
+    except Unresolvable:
+        raise  # add_feed saves the address as typed: offline, nothing more can be told
     except UnsafeURL as error:
         raise FeedProblem(f"Cannot follow {url}: {error}.") from None
 

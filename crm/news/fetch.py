@@ -86,7 +86,7 @@ def fetch(
     worker.join(max(deadline, 0))
     if attempt.result is None:
         attempt.cut()
-        late = f"the server took more than {deadline:g} seconds to send the feed"
+        late = f"the server took more than {deadline:.3g} seconds to send the feed"
         return FetchResult(None, attempt.url, error=late)
     return attempt.result
 

@@ -24,6 +24,10 @@ class UnsafeURL(ValueError):
     """The URL may not be fetched: wrong scheme, or a host on a private network."""
 
 
+class Unresolvable(UnsafeURL):
+    """The host name does not resolve: mistyped, or this computer is offline."""
+
+
 class PrivateAddress(UnsafeURL):
     """The host points to a loopback, private, link-local or multicast address."""
 
@@ -69,7 +73,7 @@ def resolve_host(host, port):
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
-        raise UnsafeURL(f"cannot resolve the host {host}") from error
+        raise Unresolvable(f"cannot resolve the host {host}") from error
     # An IPv6 answer may carry a zone ("fe80::1%eth0") that ipaddress refuses.
     return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
 

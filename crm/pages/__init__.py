@@ -2,7 +2,7 @@
 
 Each module holds its routes and what only its templates need; anything a
 second page, a command or a job also uses lives in the core below (`crm.*`).
-`forms`, `lookup`, `errors` and `timeline` serve the pages and are not pages.
+`forms`, `lookup`, `errors`, `dates` and `timeline` serve the pages and are not pages.
 Templates mirror the modules: `templates/contacts/list.html` belongs to
 `pages/contacts.py`.
 """
@@ -13,6 +13,7 @@ from crm.pages import (
     calendar,
     companies,
     contacts,
+    dates,
     duplicates,
     errors,
     event_calendars,
@@ -28,16 +29,18 @@ from crm.pages import (
     today,
     touches,
     transfer,
+    welcome,
 )
 
 BLUEPRINTS = (health, today, settings, contacts, duplicates, companies, applications, board,
               stats, interviews, touches, events, event_calendars, calendar, news, transfer,
-              search, mail)
+              search, mail, welcome)
 
 
 def init_app(app):
     """Register every page, the error pages and the forms' CSRF protection."""
     forms.init_app(app)
+    dates.init_app(app)
     errors.init_app(app)
     for module in BLUEPRINTS:
         app.register_blueprint(module.bp)

@@ -15,11 +15,13 @@ from crm.models import (
     EventAttendee,
     EventCompany,
     companies_at,
+    contacts_for_labels,
+    match_labels,
     people_at,
     upcoming_for,
     utcnow,
 )
-from crm.pages.forms import Accepts, ConfirmForm, stripped
+from crm.pages.forms import Accepts, ConfirmForm, one_name_per_line, stripped
 from crm.pages.lookup import get_or_404
 from crm.pagination import page_number, paginate
 from crm.settings import today_for_user, user_timezone
@@ -48,7 +50,9 @@ class EventForm(FlaskForm):
     notes = TextAreaField("Notes", [Accepts(Event.notes)])
     people = TextAreaField(
         "People likely there", [Accepts(NoteField())],
-        description="One contact per line; write “Name (Company)” when two share a name")
+        description="One person per line; write “Name (Company)” when two share a name. "
+                    "A name you do not have yet is added as a contact (at the company "
+                    "in brackets, if any), as the interview form does.")
     companies = TextAreaField("Companies likely there", [Accepts(NoteField())],
                               description="One company per line: all their people count")
 
@@ -63,8 +67,8 @@ class EventForm(FlaskForm):
                 self[name].errors.append(message)
                 valid = False
         self.timezone.data = self.timezone.data or str(user_timezone())
-        self.found_people, missing = resolve_people(lines(self.people.data))
-        self.people.errors.extend(missing)
+        self.found_people, ambiguous = match_labels(one_name_per_line(self.people.data))
+        self.people.errors.extend(ambiguous.values())
         self.found_companies = resolve_companies(lines(self.companies.data), self.companies)
         return valid and not self.people.errors and not self.companies.errors
 
@@ -72,25 +76,6 @@ class EventForm(FlaskForm):
 def lines(text):
     """The non-empty lines of a text box, trimmed, without repeats."""
     return list(dict.fromkeys(line.strip() for line in (text or "").splitlines() if line.strip()))
-
-
-def resolve_people(names):
-    """Contacts for lines like "Name" or "Name (Company)", and a message for each unknown."""
-    found, errors = [], []
-    for line in names:
-        matches = list(Contact.select().where(Contact.name == line))
-        if not matches and line.endswith(")") and " (" in line:
-            name, _, company = line[:-1].rpartition(" (")
-            matches = list(Contact.select().join(Company)
-                           .where(Contact.name == name.strip(), Company.name == company.strip()))
-        if len(matches) == 1:
-            found.append(matches[0])
-        elif matches:
-            errors.append(f"Several contacts are called “{line}”: add their company in "
-                          "brackets, like “Bob Hale (Meridian)”.")
-        else:
-            errors.append(f"No contact called “{line}”.")
-    return found, errors
 
 
 def resolve_companies(names, field):
@@ -220,7 +205,8 @@ def save_event(event, form):
         event.save()
         EventAttendee.delete().where(EventAttendee.event == event).execute()
         EventCompany.delete().where(EventCompany.event == event).execute()
-        for contact in form.found_people:
+        people = contacts_for_labels(form.found_people, "other")
+        for contact in {c.id: c for c in people}.values():  # "Bob" and "Bob (Meridian)": once
             EventAttendee.create(event=event, contact=contact)
         for company in form.found_companies:
             EventCompany.create(event=event, company=company)

@@ -1,5 +1,6 @@
 """Every form of the pages, CSRF protection for all of them, and the validator they share."""
 
+from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
 from wtforms import (
@@ -31,7 +32,15 @@ from wtforms.validators import (
 
 from crm import documents
 from crm.cli import is_loopback
-from crm.fields import InvalidValue, LineField, NoteField, check, checker, one_line
+from crm.fields import (
+    InvalidValue,
+    LineField,
+    NoteField,
+    check,
+    checker,
+    one_line,
+    time_zone_names,
+)
 from crm.models import (
     Application,
     Company,
@@ -45,6 +54,7 @@ from crm.models import (
     normal_email,
 )
 from crm.pages.lookup import as_id
+from crm.settings import VALUES, get_setting
 from crm.vocabulary import (
     APPLICATION_STATUSES,
     CHANNELS,
@@ -161,6 +171,36 @@ class CompanyForm(FlaskForm):
                        filters=[stripped])
     website = StringField("Website", [Accepts(Company.website)], filters=[stripped])
     notes = TextAreaField("Notes", [Accepts(Company.notes)])
+
+
+class AboutYouForm(FlaskForm):
+    """Who signs the drafts, where they live, and the address calendars reach the app at;
+    asked on the first run and kept on the settings page."""
+
+    sender_name = StringField("Your name, to sign the drafts",
+                              [Accepts(VALUES["sender_name"])], filters=[stripped])
+    # A select works without script; with it, the page proposes the browser's own zone.
+    timezone = SelectField("Your time zone", [DataRequired("Choose your time zone."),
+                                              Accepts(VALUES["timezone"])],
+                           choices=options((name, name) for name in time_zone_names()),
+                           validate_choice=False)
+    base_url = StringField("The address your calendar app uses", filters=[stripped],
+                           description="Calendar subscriptions and the digest's links use it. "
+                                       "Left empty or as the address you open Followthrough "
+                                       "at, links follow that address, whatever its port; "
+                                       "give another if a calendar app elsewhere must reach "
+                                       "it, like https://crm.example.org.")
+
+    def validate_base_url(self, field):
+        """The address this page was opened at is fine as it is; another must be a web address
+        (`localhost` has no dot, so the rule for stored addresses alone would refuse it)."""
+        if field.data.rstrip("/") not in ("", request.host_url.rstrip("/")):
+            Accepts(VALUES["base_url"])(self, field)
+
+    @property
+    def propose_zone(self):
+        """Shown fresh, with no zone saved yet: the page may propose the browser's."""
+        return not self.is_submitted() and get_setting("timezone") is None
 
 
 class SuggestionForm(FlaskForm):
@@ -365,9 +405,10 @@ class InterviewerForm(Form):
 class InterviewForm(FlaskForm):
     on_date = DateField("Date", [InputRequired("Enter the day of the interview.")],
                         invalid_value_message=DATE_MESSAGE)
-    at_time = TimeField("Time", [InputRequired("Enter the time it starts.")],
-                        format=["%H:%M", "%H:%M:%S"],
-                        invalid_value_message="Enter a time like 14:30.")
+    at_time = TimeField("Time", [Optional()], format=["%H:%M", "%H:%M:%S"],
+                        invalid_value_message="Enter a time like 14:30, or leave it empty.",
+                        description="Optional. Without it, a letter sent that same day is not "
+                                    "taken for the follow-through letter: Done settles it.")
     timezone = StringField("Time zone", [DataRequired("Choose a time zone."),
                                          Accepts(Interview.timezone)], filters=[text])
     kind = SelectField("Kind", choices=options(INTERVIEW_KINDS), default="onsite")

@@ -1,7 +1,5 @@
 """Interviews of an application: adding, editing and deleting them."""
 
-from datetime import datetime
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from crm.db import db
@@ -40,7 +38,8 @@ def edit(interview_id):
     seats = list(interview.interviewers.join(Contact).order_by(Interviewer.id))
     # Not obj=interview: its `assistant` and `interviewers` are rows, the form wants names.
     form = InterviewForm(
-        on_date=interview.starts_at.date(), at_time=interview.starts_at.time(),
+        on_date=interview.starts_at.date(),
+        at_time=interview.starts_at.time() if interview.time_given else None,
         assistant=interview.assistant.name if interview.assistant else "",
         next_contact=interview.next_contact.name if interview.next_contact else "",
         interviewers=[{"name": s.contact.name, **{f: getattr(s, f) for f in SEAT_FIELDS}}
@@ -50,16 +49,23 @@ def edit(interview_id):
 
 
 def edit_form(interview, form, verb):
-    """Show the interview form, with a blank row for one more interviewer; save when valid."""
+    """Show the interview form, with a blank row for one more interviewer; save when valid.
+
+    "Add another interviewer" adds a row in the browser; without script, it posts
+    the form, which comes back as typed with one more row, nothing saved.
+    """
     application = interview.application
+    adding = request.method == "POST" and "add_row" in request.form
     rows_full = all(entry.form.name.data for entry in form.interviewers)
-    if request.method == "GET" and rows_full and len(form.interviewers) < MAX_INTERVIEWERS:
+    if (adding or request.method == "GET" and rows_full) \
+            and len(form.interviewers) < MAX_INTERVIEWERS:
         form.interviewers.append_entry()
-    if form.validate_on_submit() and save_interview(interview, form):
+    if not adding and form.validate_on_submit() and save_interview(interview, form):
         flash(f"{verb} the interview of {interview.starts_at:%a %-d %b %Y}.", "success")
         return redirect(url_for("applications.detail", application_id=application.id))
     return render_template("applications/interview_form.html", form=form, interview=interview,
                            application=application, time_zones=time_zone_names(),
+                           max_interviewers=MAX_INTERVIEWERS,
                            contact_names=Contact.names_to_offer(application.company_id))
 
 
@@ -80,7 +86,7 @@ def save_interview(interview, form):
     if errors or assistant_errors or next_errors:
         return False
     with db.atomic():
-        interview.starts_at = datetime.combine(form.on_date.data, form.at_time.data)
+        interview.starts_at = Interview.start(form.on_date.data, form.at_time.data)
         for name in TEXT_FIELDS:
             setattr(interview, name, getattr(form, name).data)
         assistants = contacts_for(helper, application.company, "assistant")

@@ -107,12 +107,15 @@ def add_feed(company_id):
             flash(error, "error")
         return redirect(back)
     try:
-        feed, others = feeds.add_feed(form.url.data, company)
+        feed, others, warning = feeds.add_feed(form.url.data, company)
     except feeds.FeedProblem as problem:
         flash(str(problem), "error")
         # The address comes back in the field, to correct it rather than retype it.
         return redirect(url_for("companies.detail", company_id=company.id,
                                 feed_url=form.url.data))
+    if warning:
+        flash(warning, "warning")
+        return redirect(back)
     message = feeds.fetch_now(feed)
     if others:
         message += " The page also announces " + ", ".join(others) + "."

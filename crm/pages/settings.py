@@ -3,20 +3,19 @@
 from datetime import UTC
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField
-from wtforms.validators import DataRequired, InputRequired, NumberRange
+from wtforms import BooleanField, IntegerField
+from wtforms.validators import InputRequired, NumberRange
 
 from crm.db import db
 from crm.login_sessions import LoginSession
 from crm.models import utcnow
-from crm.pages.forms import Accepts, ConfirmForm, stripped
+from crm.pages.forms import AboutYouForm, ConfirmForm
 from crm.playbook import Rules
 from crm.settings import (
     RULES_PREFIX,
-    VALUES,
     get_setting,
     rules,
+    save_about_you,
     set_setting,
     today_for_user,
     user_timezone,
@@ -26,14 +25,10 @@ bp = Blueprint("settings", __name__, url_prefix="/settings")
 
 
 def settings_form_class():
-    """A form with one field per playbook rule, plus the time zone and the sender's name."""
+    """A form with one field per playbook rule, plus the sender's name, time zone and address."""
 
-    class SettingsForm(FlaskForm):
-        sender_name = StringField("Your name, to sign the drafts",
-                                  [Accepts(VALUES["sender_name"])], filters=[stripped])
-        timezone = StringField("Your time zone", [DataRequired(), Accepts(VALUES["timezone"])],
-                               filters=[stripped],
-                               description="An IANA name, like America/New_York or Europe/Paris")
+    class SettingsForm(AboutYouForm):
+        pass
 
     for rule in Rules.fields_for_settings():
         if isinstance(rule.default, bool):
@@ -53,6 +48,7 @@ def index():
     current, zone = rules(), user_timezone()
     form = settings_form_class()(data={
         "sender_name": get_setting("sender_name", ""), "timezone": str(zone),
+        "base_url": get_setting("base_url", ""),
         **{"rule_" + r.name: getattr(current, r.name) for r in Rules.fields_for_settings()}})
     if form.validate_on_submit():
         values = {r.name: form["rule_" + r.name].data for r in Rules.fields_for_settings()}
@@ -64,8 +60,7 @@ def index():
             with db.atomic():
                 for name, value in values.items():
                     set_setting(RULES_PREFIX + name, value)
-                set_setting("sender_name", form.sender_name.data)
-                set_setting("timezone", form.timezone.data)
+                save_about_you(form.sender_name.data, form.timezone.data, form.base_url.data)
             flash("Settings saved.", "success")
             return redirect(url_for(".index"))
     return render_template("settings/index.html", form=form,

@@ -1,4 +1,5 @@
-"""A contact's story in order: applications, interviews, touches and job changes."""
+"""A contact's story in order: applications and how they ended, interviews, touches and job
+changes."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,7 +27,7 @@ STATUS_LABELS = dict(APPLICATION_STATUSES)
 @dataclass
 class Entry:
     when: date | datetime
-    kind: str  # "touch", "reply", "interview", "application", "job"
+    kind: str  # "touch", "reply", "interview", "application", "status", "job"
     title: str
     text: str = ""
     link: str = ""  # the article sent, outside the app
@@ -68,11 +69,13 @@ def timeline_for(contact):
                   .where(Interview.id.in_(Interviewer.select(Interviewer.interview)
                                           .where(Interviewer.contact == contact))
                          | (Interview.assistant == contact)))
+    sat_in = {}  # the processes this contact took part in: how each ended belongs here too
     for interview in interviews:
-        application = interview.application
+        application = sat_in[interview.application_id] = interview.application
         role = ("Hosted your interview" if interview.assistant_id == contact.id
                 else "Interviewed you")
-        entries.append(Entry(interview.starts_at, "interview",
+        when = interview.starts_at if interview.time_given else interview.starts_at.date()
+        entries.append(Entry(when, "interview",
                              f"{role} for {application.position} at "
                              f"{application.company.name}", interview.discussed,
                              application_id=application.id))
@@ -93,12 +96,37 @@ def timeline_for(contact):
                              f"{what} {application.position} at "
                              f"{application.company.name} ({status}{role})",
                              application.next_steps, application_id=application.id))
+        sat_in.pop(application.id, None)
+        entries += milestones(application)
+    for application in sat_in.values():
+        entries += milestones(application)
     for change in JobChange.with_companies().where(JobChange.contact == contact):
         source = f"From {change.source}." if change.source else ""
         entries.append(Entry(change.changed_on, "job",
                              f"New role: {change.new_job() or 'left'} (was {change.old_job()})",
                              source))
     return sorted(entries, key=sort_key, reverse=True)
+
+
+# How the story of an application moves on, by the dates it keeps.
+CLOSINGS = {"rejected": "{company} said no: {position}",
+            "withdrawn": "You withdrew: {position} at {company}",
+            "hired": "Hired: {position} at {company}"}
+
+
+def milestones(application):
+    """The employer's first answer and the end of the process, on the days they came."""
+    words = {"company": application.company.name, "position": application.position}
+    found = []
+    if application.answered_on and application.answered_on != application.closed_on:
+        found.append(Entry(application.answered_on, "status",
+                           "Heard back from {company}: {position}".format(**words),
+                           application_id=application.id))
+    if application.closed_on and application.status in CLOSINGS:
+        found.append(Entry(application.closed_on, "status",
+                           CLOSINGS[application.status].format(**words),
+                           application_id=application.id))
+    return found
 
 
 def sort_key(entry):

@@ -55,3 +55,34 @@ document.addEventListener("dragend", () => {
   draggedCard = null;
   document.querySelectorAll(".drop-here").forEach((column) => column.classList.remove("drop-here"));
 });
+
+// First run and settings: propose the browser's own time zone until one is saved.
+document.querySelectorAll("select[data-propose-zone]").forEach((select) => {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone && [...select.options].some((option) => option.value === zone)) select.value = zone;
+});
+
+// The interview form: "Add another interviewer" copies the last row, emptied, in place;
+// without script the button posts the form and the page comes back with one more row.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-add-row]");
+  if (!button) return;
+  const rows = button.closest("fieldset").querySelectorAll("[data-row]");
+  const last = rows[rows.length - 1];
+  event.preventDefault();
+  const row = last.cloneNode(true);
+  const renumber = (text) => text.replace(/-\d+-/, `-${rows.length}-`);
+  row.querySelectorAll("[name], [id], [for]").forEach((element) => {
+    ["name", "id", "for"].forEach((attribute) => {
+      if (element.hasAttribute(attribute)) element.setAttribute(attribute, renumber(element.getAttribute(attribute)));
+    });
+    if ("value" in element && element.name) element.value = "";
+    element.removeAttribute("aria-invalid");
+    element.removeAttribute("aria-describedby");
+  });
+  row.querySelectorAll(".error").forEach((error) => error.remove());
+  row.querySelectorAll(".has-error").forEach((field) => field.classList.remove("has-error"));
+  last.after(row);
+  row.querySelector("input").focus();
+  if (rows.length + 1 >= Number(button.dataset.addRow)) button.hidden = true;
+});

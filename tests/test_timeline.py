@@ -1,0 +1,39 @@
+"""A contact's timeline tells how the processes they were part of went."""
+
+import re
+
+from support import add_application, add_interview, page
+
+from crm.models import Contact
+
+
+def timeline(client, name):
+    html = page(client, f"/contacts/{Contact.get(Contact.name == name).id}")
+    section = html[html.index("<h2>Timeline</h2>"):]
+    return [" ".join(re.sub(r"<[^>]+>", " ", item).split())
+            for item in re.findall(r"<li class=\"[a-z]+\">(.*?)</li>", section, re.S)]
+
+
+def test_a_rejection_shows_on_the_timeline_of_everyone_in_the_process(client, database):
+    application = add_application(client, applied_on="2026-11-01")
+    add_interview(client, application, ("Bob Hale", "", ""), on_date="2026-11-10")
+    client.submit(f"/applications/{application.id}/status",
+                  {"status": "rejected", "closed_on": "2026-11-20"},
+                  form_page=f"/applications/{application.id}")
+    assert timeline(client, "Bob Hale")[:2] == [
+        "Fri 20 Nov 2026 Meridian said no: Partnership Strategy Manager",
+        "Tue 10 Nov 2026, 10:00 Interviewed you for Partnership Strategy Manager at Meridian"]
+
+
+def test_hearing_back_and_withdrawing_are_dated_steps(client, database):
+    application = add_application(client, applied_on="2026-11-01", next_contact="Priya Shah")
+    client.submit(f"/applications/{application.id}/status", {"status": "interviewing"},
+                  form_page=f"/applications/{application.id}")
+    client.submit(f"/applications/{application.id}/status",
+                  {"status": "withdrawn", "closed_on": "2026-11-25"},
+                  form_page=f"/applications/{application.id}")
+    steps = timeline(client, "Priya Shah")
+    assert "Wed 25 Nov 2026 You withdrew: Partnership Strategy Manager at Meridian" in steps
+    assert any(step.endswith("Heard back from Meridian: Partnership Strategy Manager")
+               for step in steps)
+    assert steps[-1].startswith("Sun 1 Nov 2026 Application: Partnership Strategy Manager")
