@@ -50,6 +50,7 @@ from crm.playbook import (
     History,
     InterviewFacts,
     TouchFacts,
+    format_day,
     suggest,
 )
 from crm.playbook import SuggestionState as StateFacts
@@ -58,6 +59,11 @@ from crm.settings import set_setting, today_for_user
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 TODAY = datetime.now(UTC).date()  # the tests run with the UTC time zone
+
+
+def shown(iso_day):
+    """A day as the pages write it ("Sun 1 Nov", the year only when it is not this year)."""
+    return format_day(date.fromisoformat(iso_day), TODAY)
 FILLED_ON = date(2026, 11, 22)  # the day fill_every_table's data is as of
 
 

@@ -3,7 +3,7 @@
 import re
 from datetime import UTC, date, datetime
 
-from support import add_application, add_interview, application_form, interview_form, page
+from support import add_application, add_interview, application_form, interview_form, page, shown
 
 from crm import followups
 from crm.models import (
@@ -32,8 +32,8 @@ def test_adding_an_application_from_a_company_page_fills_in_the_company(client, 
                                   check_in_on="2026-11-18", next_contact="HR (Priya Shah)",
                                   next_steps="Wait for the second round.")
     html = page(client, f"/applications/{application.id}")
-    for text in ("Partnership Strategy Manager", "Meridian", "Applied", "Sun 1 Nov 2026",
-                 "Fri 20 Nov 2026", "Wed 18 Nov 2026", "HR (Priya Shah)",
+    for text in ("Partnership Strategy Manager", "Meridian", "Applied", shown('2026-11-01'),
+                 shown('2026-11-20'), shown('2026-11-18'), "HR (Priya Shah)",
                  "Wait for the second round."):
         assert text in html
     assert "Partnership Strategy Manager" in page(client, f"/companies/{company.id}")
@@ -94,7 +94,7 @@ def test_interview_with_two_interviewers_and_an_assistant(client, database):
         accomplishments="Asset tracking process\nLargest member class")
     assert response.status_code == 302
     html = page(client, f"/applications/{application.id}")
-    for text in ("Tue 10 Nov 2026, 10:00", "America/New_York", "Meridian HQ", "Bob Hale",
+    for text in (f"{shown('2026-11-10')}, 10:00", "America/New_York", "Meridian HQ", "Bob Hale",
                  "Integrity\nOutwork everyone", "No agency experience", "Dana Whitfield",
                  "Service to partners", "Maria Lopez", "The internal agency",
                  "Asset tracking process\nLargest member class"):
@@ -220,7 +220,7 @@ def test_deleting_an_interview_or_application_asks_first(client, database):
     application = add_application(client)
     add_interview(client, application, ("Bob Hale", "", ""))
     interview = Interview.get()
-    assert "Delete the interview of Tue 10 Nov 2026?" in page(
+    assert f"Delete the interview of {shown('2026-11-10')}?" in page(
         client, f"/interviews/{interview.id}/delete")
     client.submit(f"/interviews/{interview.id}/delete", {})
     assert Interview.select().count() == 0 and Contact.select().count() == 1

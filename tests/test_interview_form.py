@@ -4,7 +4,7 @@ user's own time zone to start with."""
 import re
 from datetime import timedelta
 
-from support import add_application, add_interview, interview_form, page
+from support import add_application, add_interview, interview_form, page, shown
 
 from crm import followups
 from crm.models import Contact, Interview, Interviewer
@@ -39,16 +39,16 @@ def test_an_interview_without_a_time_shows_its_date_alone(client, database):
     application = add_application(client)
     response = add_interview(client, application, PANEL[0], on_date="2026-11-10", at_time="")
     assert response.status_code == 302
-    assert "Added the interview of Tue 10 Nov 2026." in page(client, response.location)
+    assert f"Added the interview of {shown('2026-11-10')}." in page(client, response.location)
     interview = Interview.get()
     assert not interview.time_given
     detail = page(client, f"/applications/{application.id}")
-    assert "Tue 10 Nov 2026 <span" in detail and "23:59" not in detail
+    assert f"{shown('2026-11-10')} <span" in detail and "23:59" not in detail
     edit = page(client, f"/interviews/{interview.id}/edit")
     assert 'name="at_time" type="time" value=""' in edit
     contact = Contact.get(Contact.name == "Panelist 1")
     timeline = page(client, f"/contacts/{contact.id}")
-    assert "<time>Tue 10 Nov 2026</time>" in timeline and "23:59" not in timeline
+    assert f"<time>{shown('2026-11-10')}</time>" in timeline and "23:59" not in timeline
 
 
 def test_a_letter_the_same_day_as_an_interview_without_a_time_does_not_end_the_suggestion(

@@ -2,7 +2,7 @@
 
 import re
 
-from support import add_application, add_interview, page
+from support import add_application, add_interview, page, shown
 
 from crm.models import Contact
 
@@ -21,8 +21,9 @@ def test_a_rejection_shows_on_the_timeline_of_everyone_in_the_process(client, da
                   {"status": "rejected", "closed_on": "2026-11-20"},
                   form_page=f"/applications/{application.id}")
     assert timeline(client, "Bob Hale")[:2] == [
-        "Fri 20 Nov 2026 Meridian said no: Partnership Strategy Manager",
-        "Tue 10 Nov 2026, 10:00 Interviewed you for Partnership Strategy Manager at Meridian"]
+        f"{shown('2026-11-20')} Meridian said no: Partnership Strategy Manager",
+        f"{shown('2026-11-10')}, 10:00 Interviewed you for Partnership Strategy Manager"
+        " at Meridian"]
 
 
 def test_hearing_back_and_withdrawing_are_dated_steps(client, database):
@@ -33,7 +34,7 @@ def test_hearing_back_and_withdrawing_are_dated_steps(client, database):
                   {"status": "withdrawn", "closed_on": "2026-11-25"},
                   form_page=f"/applications/{application.id}")
     steps = timeline(client, "Priya Shah")
-    assert "Wed 25 Nov 2026 You withdrew: Partnership Strategy Manager at Meridian" in steps
+    assert f"{shown('2026-11-25')} You withdrew: Partnership Strategy Manager at Meridian" in steps
     assert any(step.endswith("Heard back from Meridian: Partnership Strategy Manager")
                for step in steps)
-    assert steps[-1].startswith("Sun 1 Nov 2026 Application: Partnership Strategy Manager")
+    assert steps[-1].startswith(f"{shown('2026-11-01')} Application: Partnership Strategy Manager")

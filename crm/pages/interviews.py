@@ -13,6 +13,7 @@ from crm.models import (
     match_contacts,
     utcnow,
 )
+from crm.pages.dates import written
 from crm.pages.forms import MAX_INTERVIEWERS, ConfirmForm, InterviewForm
 from crm.pages.lookup import get_or_404
 from crm.settings import user_timezone
@@ -61,7 +62,7 @@ def edit_form(interview, form, verb):
             and len(form.interviewers) < MAX_INTERVIEWERS:
         form.interviewers.append_entry()
     if not adding and form.validate_on_submit() and save_interview(interview, form):
-        flash(f"{verb} the interview of {interview.starts_at:%a %-d %b %Y}.", "success")
+        flash(f"{verb} the interview of {written(interview.starts_at.date())}.", "success")
         return redirect(url_for("applications.detail", application_id=application.id))
     return render_template("applications/interview_form.html", form=form, interview=interview,
                            application=application, time_zones=time_zone_names(),
@@ -113,7 +114,7 @@ def delete(interview_id):
     interview = get_or_404(Interview, interview_id)
     application_id = interview.application_id
     form = ConfirmForm()
-    when = f"{interview.starts_at:%a %-d %b %Y}"
+    when = written(interview.starts_at.date())
     if form.validate_on_submit():
         with db.atomic():
             interview.delete_instance()

@@ -47,7 +47,7 @@ def index():
                            password_source=secret.source(), folders=list(MailFolder.select()),
                            stored=MailMessage.select().count(),
                            to_review=MailCandidate.to_review().count(), confirm=ConfirmForm(),
-                           when=lambda moment, pattern: local_time(moment).strftime(pattern))
+                           local_time=local_time)
 
 
 def _save(form):

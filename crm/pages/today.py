@@ -18,6 +18,7 @@ from crm.agenda import UPCOMING_DAYS, answering, items_for
 from crm.db import db
 from crm.models import Contact, Event
 from crm.occasions import group
+from crm.pages.dates import written
 from crm.pages.forms import AnswersForm, SnoozeAllForm, SnoozeForm, SuggestionForm, UndoForm
 from crm.security import local_path
 from crm.settings import now_for_user, today_for_user, user_timezone
@@ -118,7 +119,7 @@ def snooze(contact_id):
         return redirect(back(form))
     suggestion = open_suggestion(form.key.data, contact_id)
     followups.answer(suggestion.key, contact_id, "snoozed", until=form.until.data)
-    flash(f"Snoozed “{suggestion.title}” until {form.until.data:%a %-d %b}.", "success")
+    flash(f"Snoozed “{suggestion.title}” until {written(form.until.data)}.", "success")
     return redirect(back(form))
 
 
@@ -194,7 +195,7 @@ def snooze_all():
         for item in items:
             followups.answer(item.suggestion.key, item.contact.id, "snoozed",
                              until=form.until.data)
-    flash(f"Snoozed {len(items)} until {form.until.data:%a %-d %b}.", "success")
+    flash(f"Snoozed {len(items)} until {written(form.until.data)}.", "success")
     return redirect(back(form))
 
 

@@ -8,6 +8,7 @@ from crm.agenda import as_sent, draft_for
 from crm.answers import pest_warning
 from crm.db import db
 from crm.models import Article, ArticleMatch, Contact, Touch
+from crm.pages.dates import written
 from crm.pages.forms import ConfirmForm, TouchForm
 from crm.pages.lookup import as_id, get_or_404
 from crm.playbook import too_soon
@@ -119,7 +120,7 @@ def delete(touch_id):
         with db.atomic():
             touch.delete_instance()
             contact.refresh_last_touch()
-        flash(f"Deleted the touch of {touch.happened_on:%a %-d %b %Y} with {contact.name}.",
+        flash(f"Deleted the touch of {written(touch.happened_on)} with {contact.name}.",
               "success")
     return redirect(local_path(request.args.get("next"))
                     or url_for("contacts.detail", contact_id=contact.id))

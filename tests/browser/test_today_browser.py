@@ -4,6 +4,8 @@ snooze, the LinkedIn note, and the contact page's next step."""
 import pytest
 from playwright.sync_api import expect
 
+from crm.settings import set_setting
+
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
@@ -19,8 +21,11 @@ WIDER_THAN_THE_PAGE = """() => [...document.querySelectorAll('body *')]
 
 
 @pytest.fixture
-def demo(live_server, runner):
+def demo(app, live_server, runner):
+    """The demo, for a user who has told the first run their name (so no reminder line)."""
     runner.invoke(args=["demo"])
+    with app.app_context():
+        set_setting("sender_name", "Alex Morgan")
     return live_server
 
 
