@@ -6,8 +6,9 @@ from playwright.sync_api import expect
 from crm.db import db
 from crm.models import Application, Company, Contact, Event
 
-# Elements reaching past the right edge, outside the boxes meant to scroll sideways (the
-# navigation's row, the board's columns): each described by tag, class and first words.
+# Visible elements reaching past the right edge, outside the boxes meant to scroll sideways
+# (the navigation's row, the board's columns): each described by tag, class and first words.
+# A closed <details> keeps its contents laid out but unseen, so they do not count.
 TOO_WIDE = """() => {
   const width = document.documentElement.clientWidth;
   const scrolls = (element) => {
@@ -17,6 +18,7 @@ TOO_WIDE = """() => {
     return false;
   };
   return [...document.body.querySelectorAll("*")]
+    .filter((element) => element.checkVisibility())
     .filter((element) => element.getBoundingClientRect().right > width + 0.5 && !scrolls(element))
     .map((element) => `${element.tagName.toLowerCase()}.${element.className} `
                       + `${(element.textContent || "").trim().slice(0, 40)}`);
