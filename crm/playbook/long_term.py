@@ -13,8 +13,10 @@ from .suggestion import Suggestion
 
 def stay_in_touch(ctx: Context) -> Iterator[Suggestion]:
     """Every cadence, a touch: forward fresh news about them, or simply say hello."""
+    if not ctx.is_long_term:
+        return
     anchor = _last_contact(ctx)
-    if not ctx.is_long_term or anchor is None:
+    if anchor is None:
         return  # with nothing ever exchanged, there is no cadence to keep yet
     contact = ctx.contact
     every = contact.cadence_days or ctx.rules.long_term_cadence_days
@@ -47,9 +49,10 @@ def stay_in_touch(ctx: Context) -> Iterator[Suggestion]:
 
 def congratulate(ctx: Context) -> Iterator[Suggestion]:
     """Congratulate them promptly on news that names them: an award, a promotion, a new role."""
-    if not ctx.is_long_term:
-        return
     contact = ctx.contact
+    news = [a for a in _fresh_unsent(ctx, "congratulate") if a.mentions == contact.id]
+    if not (news and ctx.is_long_term):
+        return
     # One congratulation per piece of news: reports older than the last one are the same story.
     congratulated = {a.id for a in ctx.history.articles if a.kind == "congratulate"}
     last = max(
@@ -61,11 +64,7 @@ def congratulate(ctx: Context) -> Iterator[Suggestion]:
         ),
         default=None,
     )
-    news = [
-        a
-        for a in _fresh_unsent(ctx, "congratulate")
-        if a.mentions == contact.id and (last is None or a.published > last)
-    ]
+    news = [a for a in news if last is None or a.published > last]
     article = max(news, key=lambda a: (a.published, a.id), default=None)
     if article is None:
         return
@@ -130,6 +129,8 @@ def _slot_key(ctx: Context, slot: date) -> str:
 
 def _fresh_unsent(ctx: Context, kind: str) -> list[ArticleFacts]:
     """Articles of this kind not yet sent to them and not yet stale."""
+    if not ctx.history.articles:
+        return []  # most contacts: no news matched to them
     oldest = ctx.today - timedelta(days=ctx.rules.news_max_age_days)
     return [
         a
