@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from functools import cache
 
 from crm.vocabulary import CLOSED_STATUSES, OPEN_STATUSES, RUNNING_STATUSES
 
@@ -36,6 +37,12 @@ PHONE_CHANNELS = frozenset({"phone", "voicemail"})
 # An invitation only asks to connect: it is not a try at getting an answer,
 # and it does not hold back the next note.
 NOT_A_NOTE = frozenset({"linkedin_invitation"})
+
+
+@cache
+def days(n: int) -> timedelta:
+    """A span of `n` days, made once: thousands of contacts ask for the same few spans."""
+    return timedelta(days=n)
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,8 @@ class Context:
     @cached_property
     def taken_part(self) -> list[InterviewFacts]:
         """Interviews this contact took part in, in either role."""
+        if not self.history.interviews:
+            return []
         return self.interviews_as("interviewer") + self.interviews_as("assistant")
 
     def application(self, application_id: int | None) -> ApplicationFacts | None:
@@ -144,6 +153,8 @@ class Context:
     @cached_property
     def latest_rejection(self) -> ApplicationFacts | None:
         """The most recent dated rejection, if any."""
+        if not self.history.applications:
+            return None
         rejected = [
             a for a in self.history.applications if a.status == "rejected" and a.rejected_on
         ]
@@ -177,7 +188,7 @@ class Context:
 
     def not_before(self, last: date | None) -> date | None:
         """The first day a new note keeps the minimum gap after `last`."""
-        return last + timedelta(days=self.rules.min_gap_days) if last else None
+        return last + days(self.rules.min_gap_days) if last else None
 
     def wrote_after(self, day: date, at: time | None) -> bool:
         """Tell whether the user sent an email or letter after the moment `day`, `at`.
@@ -222,7 +233,8 @@ class Context:
     def finished_keys(self) -> frozenset[str]:
         """Keys marked done or skipped, or carried by a logged touch."""
         keys = {t.suggestion_key for t in self.touches if t.suggestion_key}
-        keys.update(k for k, s in self.history.states.items() if s.state in ("done", "skipped"))
+        if self.history.states:
+            keys.update(k for k, s in self.history.states.items() if s.state in ("done", "skipped"))
         return frozenset(keys)
 
     def finished(self, key: str) -> bool:

@@ -41,6 +41,8 @@ def followthrough_letters(ctx: Context) -> Iterator[Suggestion]:
 
 def linkedin_invitation(ctx: Context) -> Iterator[Suggestion]:
     """One LinkedIn invitation with a personal note, after an interview or a rejection."""
+    if not (ctx.history.interviews or ctx.history.applications):
+        return  # nothing happened to connect about
     rules, contact = ctx.rules, ctx.contact
     occasions: list[tuple[date, InterviewFacts | ApplicationFacts]] = [
         (ctx.interview_day(i), i)
