@@ -205,6 +205,23 @@ def _tags(wanted):
     return result
 
 
+class _ApplicationRow(NamedTuple):
+    """An application as its query reads it, dates as the driver gives them."""
+
+    id: int
+    company: str
+    position: str
+    status: str
+    applied_on: object
+    decision_expected_on: object
+    check_in_on: object
+    closed_on: object
+    closed_at: object
+    next_contact: int | None
+    next_name: str
+    referrer: int | None
+
+
 class ProcessFacts(NamedTuple):
     """The recent applications' facts by contact, and everyone they involve."""
 
@@ -218,7 +235,7 @@ def _process_facts(recent, wanted):
     """Applications and interviews still open or recent, keyed by each contact in them; the
     applications keyed by whoever referred the user to them; and all those people."""
     named = Contact.alias()
-    apps = {row[0]: row for row in raw_rows(Application.select(
+    apps = {row[0]: _ApplicationRow(*row) for row in raw_rows(Application.select(
         Application.id, Company.name, Application.position, Application.status,
         Application.applied_on, Application.decision_expected_on, Application.check_in_on,
         Application.closed_on, Application.closed_at, Application.next_contact,
@@ -249,7 +266,7 @@ def _process_facts(recent, wanted):
         app = apps[app_id]
         naive_start[interview_id] = as_datetime(starts_at)
         held[interview_id] = dict(
-            id=interview_id, application_id=app_id, position=app[2], company=app[1],
+            id=interview_id, application_id=app_id, position=app.position, company=app.company,
             starts_at=naive_start[interview_id].replace(tzinfo=ZoneInfo(zone)),
             interviewer_ids=tuple(interviewer_ids[interview_id]), assistant_id=assistant,
             discussed=discussed, strengths=strengths, next_contact=next_name,
@@ -262,27 +279,26 @@ def _process_facts(recent, wanted):
         if not interview["next_contact_id"]:
             app = apps[app_id]
             interview["next_contact_id"], interview["next_contact"] = point_of_contact.get(
-                app_id, (app[9], app[10]))
+                app_id, (app.next_contact, app.next_name))
         point_of_contact[app_id] = (interview["next_contact_id"], interview["next_contact"])
 
     app_facts = {}
     for app_id, app in apps.items():
-        (_, company, position, status, applied_on, decision_expected_on, check_in_on, closed_on,
-         closed_at, next_contact, _, referrer) = app
-        rejected = status == "rejected"
+        rejected = app.status == "rejected"
+        closed_on = as_date(app.closed_on)
         app_facts[app_id] = playbook.ApplicationFacts(
-            id=app_id, company=company, position=position, status=status,
-            applied_on=as_date(applied_on), decision_expected_on=as_date(decision_expected_on),
-            check_in_on=as_date(check_in_on),
-            check_in_with=point_of_contact.get(app_id, (next_contact,))[0],
-            rejected_on=as_date(closed_on) if rejected else None, closed_on=as_date(closed_on),
-            referrer_id=referrer, rejected_at=as_time(closed_at) if rejected else None,
+            id=app_id, company=app.company, position=app.position, status=app.status,
+            applied_on=as_date(app.applied_on),
+            decision_expected_on=as_date(app.decision_expected_on),
+            check_in_on=as_date(app.check_in_on),
+            check_in_with=point_of_contact.get(app_id, (app.next_contact,))[0],
+            rejected_on=closed_on if rejected else None, closed_on=closed_on,
+            referrer_id=app.referrer, rejected_at=as_time(app.closed_at) if rejected else None,
             contact_ids=tuple(sorted(people[app_id])), interviews_at=tuple(starts[app_id]))
     applications, referrals = defaultdict(list), defaultdict(list)
     for app_id, app in apps.items():
-        referrer = app[11]
-        if referrer and (wanted is None or referrer in wanted):
-            referrals[referrer].append(app_facts[app_id])
+        if app.referrer and (wanted is None or app.referrer in wanted):
+            referrals[app.referrer].append(app_facts[app_id])
     for app_id, contact_ids in people.items():
         for contact_id in contact_ids:
             if wanted is None or contact_id in wanted:
@@ -299,7 +315,7 @@ def _process_facts(recent, wanted):
         if assistant and (wanted is None or assistant in wanted):
             by_contact[assistant].append(playbook.InterviewFacts(**interview))
     involved = {contact_id for contact_ids in people.values() for contact_id in contact_ids}
-    involved.update(app[11] for app in apps.values() if app[11])
+    involved.update(app.referrer for app in apps.values() if app.referrer)
     return ProcessFacts(applications, by_contact, referrals, involved)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from functools import cache
+from functools import lru_cache
 
 from crm.vocabulary import CLOSED_STATUSES, OPEN_STATUSES, RUNNING_STATUSES
 
@@ -39,7 +39,7 @@ PHONE_CHANNELS = frozenset({"phone", "voicemail"})
 NOT_A_NOTE = frozenset({"linkedin_invitation"})
 
 
-@cache
+@lru_cache(maxsize=1024)  # cadences are per contact, so the spans asked for vary a little
 def days(n: int) -> timedelta:
     """A span of `n` days, made once: thousands of contacts ask for the same few spans."""
     return timedelta(days=n)
