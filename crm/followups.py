@@ -8,6 +8,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request
@@ -70,24 +71,21 @@ class Snapshot:
 
 def histories(today, contact_ids=None):
     """Build the playbook History of every contact that can get a suggestion."""
+    settings = rules()
     horizon = today - timedelta(days=HORIZON_DAYS)
     wanted = None if contact_ids is None else set(contact_ids)
     recent = [pk for (pk,) in recent_applications(
         today - timedelta(days=CLOSED_PROCESS_DAYS), wanted).tuples()]
-    applications, interviews, referrals = _process_facts(recent, wanted)
+    process = _process_facts(recent, wanted)
+    moved = _moves(today, wanted, settings)
     # Only long-term contacts, people in a process, whoever referred the user to one and
     # people with a new role can get a suggestion: skipping the rest keeps a
     # 10,000-contact address book cheap.
-    in_process = application_people(recent)
-    referrers = Application.select(Application.referrer).where(
-        among(Application.id, recent), Application.referrer.is_null(False))
-    moved = _moves(today, wanted)
-    contacts = raw_rows(_contacts(wanted, in_process.select_from(in_process.c.contact)
-                                  | referrers, list(moved)))
+    contacts = raw_rows(_contacts(wanted, process.involved | moved.keys()))
     chosen_ids = [row[0] for row in contacts]
     tags = _tags(chosen_ids)
     touches = _touches(horizon, chosen_ids)
-    articles = _articles(today, chosen_ids)
+    articles = _articles(today, chosen_ids, settings)
     events = _events(today, set(chosen_ids))
     states = _states(chosen_ids)
     resume_updated_on = _date(get_setting("resume_updated_on"))
@@ -97,10 +95,10 @@ def histories(today, contact_ids=None):
                 id=pk, name=name, company=company, title=title, role=role, status=status,
                 may_follow_up=bool(may_follow_up), cadence_days=cadence_days,
                 linkedin_connected=bool(linkedin_connected), notes=notes, email=email,
-                preferred_channel=preferred_channel, tags=tuple(tags.get(pk, ()))),
-            interviews=interviews.get(pk, ()),
-            applications=applications.get(pk, ()),
-            referrals=referrals.get(pk, ()),
+                preferred_channel=preferred_channel, tags=tags.get(pk, ())),
+            interviews=process.interviews.get(pk, ()),
+            applications=process.applications.get(pk, ()),
+            referrals=process.referrals.get(pk, ()),
             touches=touches.get(pk, ()),
             articles=articles.get(pk, ()),
             events=events.get(pk, ()),
@@ -186,18 +184,16 @@ def _in(field, wanted):
     return True if wanted is None else among(field, wanted)
 
 
-def _contacts(wanted, in_process, moved):
-    """Long-term contacts, people in a process and the `moved`, with ContactFacts' fields."""
-    query = (Contact.select(
+def _contacts(wanted, involved):
+    """Long-term contacts and the `involved` (in a process, or moved), with ContactFacts' fields."""
+    return (Contact.select(
         Contact.id, Contact.name, fn.COALESCE(Company.name, "").alias("company"), Contact.title,
         Contact.role, Contact.status, Contact.may_follow_up, Contact.cadence_days,
         Contact.linkedin_connected, Contact.notes, Contact.email, Contact.preferred_channel)
         .join(Company, JOIN.LEFT_OUTER)
         .where(Contact.archived_at.is_null(), Contact.status != "do_not_contact",
-               (Contact.status == "long_term") | Contact.id.in_(in_process)
-               | among(Contact.id, moved),
+               (Contact.status == "long_term") | among(Contact.id, involved),
                _in(Contact.id, wanted)))
-    return query
 
 
 def _tags(wanted):
@@ -209,56 +205,96 @@ def _tags(wanted):
     return result
 
 
+class _ApplicationRow(NamedTuple):
+    """An application as its query reads it, dates as the driver gives them."""
+
+    id: int
+    company: str
+    position: str
+    status: str
+    applied_on: object
+    decision_expected_on: object
+    check_in_on: object
+    closed_on: object
+    closed_at: object
+    next_contact: int | None
+    next_name: str
+    referrer: int | None
+
+
+class ProcessFacts(NamedTuple):
+    """The recent applications' facts by contact, and everyone they involve."""
+
+    applications: dict
+    interviews: dict
+    referrals: dict
+    involved: set
+
+
 def _process_facts(recent, wanted):
-    """Applications and interviews still open or recent, keyed by each contact in them; and
-    the applications keyed by whoever referred the user to them."""
+    """Applications and interviews still open or recent, keyed by each contact in them; the
+    applications keyed by whoever referred the user to them; and all those people."""
     named = Contact.alias()
-    apps = {row.id: row for row in Application.select(
-        Application.id, Company.name.alias("company"), Application.position,
-        Application.status, Application.applied_on, Application.decision_expected_on,
-        Application.check_in_on, Application.closed_on, Application.closed_at,
-        Application.next_contact, fn.COALESCE(named.name, "").alias("next_name"),
-        Application.referrer)
+    apps = {row[0]: _ApplicationRow(*row) for row in raw_rows(Application.select(
+        Application.id, Company.name, Application.position, Application.status,
+        Application.applied_on, Application.decision_expected_on, Application.check_in_on,
+        Application.closed_on, Application.closed_at, Application.next_contact,
+        fn.COALESCE(named.name, ""), Application.referrer)
         .join(Company).switch(Application)
         .join(named, JOIN.LEFT_OUTER, on=(Application.next_contact == named.id))
-        .where(among(Application.id, recent)).namedtuples()}
+        .where(among(Application.id, recent)))}
     people = defaultdict(set)
-    for app_id, contact_id in application_people(recent).tuples():
+    for app_id, contact_id in raw_rows(application_people(recent)):
         people[app_id].add(contact_id)
-    interviews = {row.id: row for row in Interview.select(
+    interviews = raw_rows(Interview.select(
         Interview.id, Interview.application, Interview.starts_at, Interview.timezone,
         Interview.assistant, Interview.discussed, Interview.accomplishments,
-        Interview.next_contact, fn.COALESCE(named.name, "").alias("next_name"))
+        Interview.next_contact, fn.COALESCE(named.name, ""))
         .join(named, JOIN.LEFT_OUTER, on=(Interview.next_contact == named.id))
-        .where(among(Interview.application, recent)).namedtuples()}
-    seats = list(Interviewer.select(Interviewer.interview, Interviewer.contact,
-                                    Interviewer.values, Interviewer.concerns,
-                                    Interviewer.accomplishments)
-                 .join(Interview).where(among(Interview.application, recent)).namedtuples())
+        .where(among(Interview.application, recent)))
+    seats = raw_rows(Interviewer.select(Interviewer.interview, Interviewer.contact,
+                                        Interviewer.values, Interviewer.concerns,
+                                        Interviewer.accomplishments)
+                     .join(Interview).where(among(Interview.application, recent)))
     interviewer_ids = defaultdict(list)
-    for seat in seats:
-        interviewer_ids[seat.interview].append(seat.contact)
+    for interview_id, contact_id, *_ in seats:
+        interviewer_ids[interview_id].append(contact_id)
+    # Each interview as every seat sees it, with its start in its own time zone.
+    held, naive_start = {}, {}
+    for (interview_id, app_id, starts_at, zone, assistant, discussed, strengths, next_contact,
+         next_name) in interviews:
+        app = apps[app_id]
+        naive_start[interview_id] = as_datetime(starts_at)
+        held[interview_id] = dict(
+            id=interview_id, application_id=app_id, position=app.position, company=app.company,
+            starts_at=naive_start[interview_id].replace(tzinfo=ZoneInfo(zone)),
+            interviewer_ids=tuple(interviewer_ids[interview_id]), assistant_id=assistant,
+            discussed=discussed, strengths=strengths, next_contact=next_name,
+            next_contact_id=next_contact)
     starts, point_of_contact = defaultdict(list), {}
-    for interview in sorted(interviews.values(), key=lambda i: i.starts_at):
-        app = apps[interview.application]
-        starts[app.id].append(_aware(interview))
+    for interview in sorted(held.values(), key=lambda i: naive_start[i["id"]]):
+        app_id = interview["application_id"]
+        starts[app_id].append(interview["starts_at"])
         # Each interview may hand over to another person; the latest word stands.
-        named_here = (interview.next_contact, interview.next_name) if interview.next_contact \
-            else point_of_contact.get(app.id, (app.next_contact, app.next_name))
-        point_of_contact[app.id] = named_here
-        interviews[interview.id] = interview._replace(next_contact=named_here[0],
-                                                      next_name=named_here[1])
+        if not interview["next_contact_id"]:
+            app = apps[app_id]
+            interview["next_contact_id"], interview["next_contact"] = point_of_contact.get(
+                app_id, (app.next_contact, app.next_name))
+        point_of_contact[app_id] = (interview["next_contact_id"], interview["next_contact"])
 
-    app_facts = {app_id: playbook.ApplicationFacts(
-        id=app_id, company=app.company, position=app.position, status=app.status,
-        applied_on=app.applied_on, decision_expected_on=app.decision_expected_on,
-        check_in_on=app.check_in_on,
-        check_in_with=point_of_contact.get(app_id, (app.next_contact,))[0],
-        rejected_on=app.closed_on if app.status == "rejected" else None,
-        closed_on=app.closed_on, referrer_id=app.referrer,
-        rejected_at=app.closed_at if app.status == "rejected" else None,
-        contact_ids=tuple(sorted(people[app_id])), interviews_at=tuple(starts[app_id]))
-        for app_id, app in apps.items()}
+    app_facts = {}
+    for app_id, app in apps.items():
+        rejected = app.status == "rejected"
+        closed_on = as_date(app.closed_on)
+        app_facts[app_id] = playbook.ApplicationFacts(
+            id=app_id, company=app.company, position=app.position, status=app.status,
+            applied_on=as_date(app.applied_on),
+            decision_expected_on=as_date(app.decision_expected_on),
+            check_in_on=as_date(app.check_in_on),
+            check_in_with=point_of_contact.get(app_id, (app.next_contact,))[0],
+            rejected_on=closed_on if rejected else None, closed_on=closed_on,
+            referrer_id=app.referrer, rejected_at=as_time(app.closed_at) if rejected else None,
+            contact_ids=tuple(sorted(people[app_id])), interviews_at=tuple(starts[app_id]))
     applications, referrals = defaultdict(list), defaultdict(list)
     for app_id, app in apps.items():
         if app.referrer and (wanted is None or app.referrer in wanted):
@@ -268,30 +304,19 @@ def _process_facts(recent, wanted):
             if wanted is None or contact_id in wanted:
                 applications[contact_id].append(app_facts[app_id])
 
-    def interview_facts(interview, seat=None):
-        app = apps[interview.application]
-        return playbook.InterviewFacts(
-            id=interview.id, application_id=app.id, position=app.position, company=app.company,
-            starts_at=_aware(interview), interviewer_ids=tuple(interviewer_ids[interview.id]),
-            assistant_id=interview.assistant, discussed=interview.discussed,
-            values=seat.values if seat else "", concerns=seat.concerns if seat else "",
-            accomplishments=seat.accomplishments if seat else "",
-            strengths=interview.accomplishments, next_contact=interview.next_name,
-            next_contact_id=interview.next_contact)
-
     by_contact = defaultdict(list)
-    for seat in seats:
-        if wanted is None or seat.contact in wanted:
-            by_contact[seat.contact].append(interview_facts(interviews[seat.interview], seat))
-    for interview in interviews.values():
-        if interview.assistant and (wanted is None or interview.assistant in wanted):
-            by_contact[interview.assistant].append(interview_facts(interview))
-    return applications, by_contact, referrals
-
-
-def _aware(interview):
-    """The interview's start with its own time zone."""
-    return interview.starts_at.replace(tzinfo=ZoneInfo(interview.timezone))
+    for interview_id, contact_id, values, concerns, accomplishments in seats:
+        if wanted is None or contact_id in wanted:
+            by_contact[contact_id].append(playbook.InterviewFacts(
+                **held[interview_id], values=values, concerns=concerns,
+                accomplishments=accomplishments))
+    for interview in held.values():
+        assistant = interview["assistant_id"]
+        if assistant and (wanted is None or assistant in wanted):
+            by_contact[assistant].append(playbook.InterviewFacts(**interview))
+    involved = {contact_id for contact_ids in people.values() for contact_id in contact_ids}
+    involved.update(app.referrer for app in apps.values() if app.referrer)
+    return ProcessFacts(applications, by_contact, referrals, involved)
 
 
 def _touches(horizon, wanted):
@@ -326,27 +351,32 @@ def as_date(value):
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
+def as_datetime(value):
+    """A date and time from the driver: SQLite gives text, other drivers a datetime."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
 def as_time(value):
     """A time of day from the driver, or None: SQLite gives text, other drivers a time."""
     return time.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _articles(today, wanted):
+def _articles(today, wanted, settings):
     """Recent articles matched to each contact, with their text for the playbook to weigh."""
-    since = datetime.combine(today - timedelta(days=rules().news_max_age_days), datetime.min.time())
+    since = datetime.combine(today - timedelta(days=settings.news_max_age_days), time.min)
     query = (ArticleMatch.select(ArticleMatch.contact, ArticleMatch.kind, Article.id,
                                  Article.title, Article.published_at, Article.link,
                                  Article.summary_html, fn.COALESCE(Company.name, ""))
              .join(Article).join(Feed).join(Company, JOIN.LEFT_OUTER)
-             .where(Article.published_at >= since, _in(ArticleMatch.contact, wanted)).tuples())
+             .where(Article.published_at >= since, _in(ArticleMatch.contact, wanted)))
     texts = {}  # an article matched to many people is read once
     result = defaultdict(list)
-    for contact_id, kind, article_id, title, published, link, summary, company in query:
+    for contact_id, kind, article_id, title, published, link, summary, company in raw_rows(query):
         if article_id not in texts:
             texts[article_id] = plain_text(summary)
         result[contact_id].append(playbook.ArticleFacts(
-            id=article_id, title=title, published=published.date(), url=link, company=company,
-            summary=texts[article_id], kind=kind,
+            id=article_id, title=title, published=as_datetime(published).date(), url=link,
+            company=company, summary=texts[article_id], kind=kind,
             mentions=contact_id if kind == "congratulate" else None))
     return result
 
@@ -376,9 +406,9 @@ def _events(today, wanted):
     return result
 
 
-def _moves(today, wanted):
+def _moves(today, wanted, settings):
     """Job changes still news (as old as articles may be), by contact."""
-    since = today - timedelta(days=rules().news_max_age_days)
+    since = today - timedelta(days=settings.news_max_age_days)
     old, new = Company.alias(), Company.alias()
     query = (JobChange.select(JobChange.id, JobChange.contact, JobChange.changed_on,
                               JobChange.old_title, fn.COALESCE(old.name, ""),
@@ -396,9 +426,13 @@ def _moves(today, wanted):
 
 def _states(wanted):
     result = defaultdict(dict)
-    for row in SuggestionState.select().where(_in(SuggestionState.contact, wanted)):
-        result[row.contact_id][row.key] = playbook.SuggestionState(
-            key=row.key, state=row.state, until=row.until, updated_on=row.updated_at.date())
+    query = SuggestionState.select(
+        SuggestionState.key, SuggestionState.contact, SuggestionState.state,
+        SuggestionState.until, SuggestionState.updated_at,
+    ).where(_in(SuggestionState.contact, wanted))
+    for key, contact_id, state, until, updated_at in raw_rows(query):
+        result[contact_id][key] = playbook.SuggestionState(
+            key=key, state=state, until=as_date(until), updated_on=as_datetime(updated_at).date())
     return result
 
 

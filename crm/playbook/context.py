@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 
 from crm.vocabulary import CLOSED_STATUSES, OPEN_STATUSES, RUNNING_STATUSES
 
@@ -38,6 +39,12 @@ PHONE_CHANNELS = frozenset({"phone", "voicemail"})
 NOT_A_NOTE = frozenset({"linkedin_invitation"})
 
 
+@lru_cache(maxsize=1024)  # cadences are per contact, so the spans asked for vary a little
+def days(n: int) -> timedelta:
+    """A span of `n` days, made once: thousands of contacts ask for the same few spans."""
+    return timedelta(days=n)
+
+
 @dataclass(frozen=True)
 class Run:
     """The outbound tries since the contact last spoke with the user.
@@ -70,14 +77,22 @@ class Context:
         self.notes = [
             t for t in self.touches if not (t.direction == "out" and t.channel in NOT_A_NOTE)
         ]
+        self._local_days: dict[datetime, date] = {}
 
     def day(self, value: date) -> str:
         """Format a date for a reason or title."""
         return format_day(value, self.today)
 
+    def local_day(self, moment: datetime) -> date:
+        """The date of a moment where the user lives; the rules ask it of each interview often."""
+        day = self._local_days.get(moment)
+        if day is None:
+            day = self._local_days[moment] = moment.astimezone(self.tz).date()
+        return day
+
     def interview_day(self, interview: InterviewFacts) -> date:
         """The date of the interview where the user lives, which is what "the day after" means."""
-        return interview.starts_at.astimezone(self.tz).date()
+        return self.local_day(interview.starts_at)
 
     def interviews_as(self, role: str) -> list[InterviewFacts]:
         """Interviews this contact took part in as "interviewer" or "assistant", oldest first."""
@@ -106,6 +121,8 @@ class Context:
     @cached_property
     def taken_part(self) -> list[InterviewFacts]:
         """Interviews this contact took part in, in either role."""
+        if not self.history.interviews:
+            return []
         return self.interviews_as("interviewer") + self.interviews_as("assistant")
 
     def application(self, application_id: int | None) -> ApplicationFacts | None:
@@ -123,6 +140,8 @@ class Context:
     @cached_property
     def running(self) -> list[ApplicationFacts]:
         """Applications still waiting for a decision, oldest first."""
+        if not self.history.applications:
+            return []  # most people: long-term contacts with no process running
         running = (a for a in self.history.applications if a.status in RUNNING_STATUSES)
         return sorted(running, key=_id)
 
@@ -134,6 +153,8 @@ class Context:
     @cached_property
     def latest_rejection(self) -> ApplicationFacts | None:
         """The most recent dated rejection, if any."""
+        if not self.history.applications:
+            return None
         rejected = [
             a for a in self.history.applications if a.status == "rejected" and a.rejected_on
         ]
@@ -149,8 +170,11 @@ class Context:
         """Long-term by choice, or after a rejection; a new running process comes first."""
         if self.running:
             return False
-        rejected = any(a.status == "rejected" for a in self.history.applications)
-        return self.contact.status == "long_term" or (rejected and self.in_process_role)
+        if self.contact.status == "long_term":
+            return True
+        return self.in_process_role and any(
+            a.status == "rejected" for a in self.history.applications
+        )
 
     @cached_property
     def last_touch_on(self) -> date | None:
@@ -164,7 +188,7 @@ class Context:
 
     def not_before(self, last: date | None) -> date | None:
         """The first day a new note keeps the minimum gap after `last`."""
-        return last + timedelta(days=self.rules.min_gap_days) if last else None
+        return last + days(self.rules.min_gap_days) if last else None
 
     def wrote_after(self, day: date, at: time | None) -> bool:
         """Tell whether the user sent an email or letter after the moment `day`, `at`.
@@ -208,9 +232,10 @@ class Context:
     @cached_property
     def finished_keys(self) -> frozenset[str]:
         """Keys marked done or skipped, or carried by a logged touch."""
-        from_states = {k for k, s in self.history.states.items() if s.state in ("done", "skipped")}
-        from_touches = {t.suggestion_key for t in self.touches if t.suggestion_key}
-        return frozenset(from_states | from_touches)
+        keys = {t.suggestion_key for t in self.touches if t.suggestion_key}
+        if self.history.states:
+            keys.update(k for k, s in self.history.states.items() if s.state in ("done", "skipped"))
+        return frozenset(keys)
 
     def finished(self, key: str) -> bool:
         """Tell whether the suggestion with this key was done or skipped."""
@@ -226,7 +251,7 @@ class Context:
             for app in self.running
             if app.check_in_with == self.contact.id
             for starts_at in app.interviews_at
-            if (day := starts_at.astimezone(self.tz).date()) <= self.today and day not in own
+            if (day := self.local_day(starts_at)) <= self.today and day not in own
         ]
 
     @cached_property
@@ -260,7 +285,7 @@ class Context:
         """Calls and voicemails since the running processes began: one call per process,
         whatever replies came in between."""
         starts = [a.applied_on for a in self.running if a.applied_on]
-        starts += [at.astimezone(self.tz).date() for a in self.running for at in a.interviews_at]
+        starts += [self.local_day(at) for a in self.running for at in a.interviews_at]
         since = min(starts, default=None)
         return sum(
             1
@@ -276,7 +301,7 @@ class Context:
         of contact for, is still ahead: until it is held there is nothing to chase."""
         mine = (self.interview_day(i) for i in self.taken_part)
         named = (
-            at.astimezone(self.tz).date()
+            self.local_day(at)
             for app in self.running
             if app.check_in_with == self.contact.id
             for at in app.interviews_at

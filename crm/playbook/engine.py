@@ -46,7 +46,9 @@ def suggest(
     if history.contact.status == "do_not_contact":
         return []
     ctx = Context(history, today, tz, rules)
-    pending = _apply_states((s for rule in PLAYBOOK for s in rule(ctx)), ctx)
+    pending = list(_apply_states([s for rule in PLAYBOOK for s in rule(ctx)], ctx))
+    if len(pending) < 2:
+        return pending  # most people: nothing to space out or to order
     spaced = _space_out(pending, today, rules.min_gap_days)
     return sorted(spaced, key=lambda s: (s.due, s.importance, s.key))
 

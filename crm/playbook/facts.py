@@ -33,6 +33,8 @@ def _one_of(value: str, allowed: tuple[str, ...], what: str) -> None:
 
 def _items(value: str | Iterable[str], separator: str | None) -> tuple[str, ...]:
     """Accept a sequence of strings or one text holding them (split on `separator`/lines)."""
+    if not value:
+        return ()  # most texts are empty: thousands of records are built per computation
     if isinstance(value, str):
         value = value.split(separator) if separator else value.splitlines()
     return tuple(item.strip() for item in value if item.strip())
@@ -243,6 +245,8 @@ class History:
     def __post_init__(self) -> None:
         for name in ("interviews", "applications", "referrals", "touches", "articles", "events",
                      "job_changes"):
-            _freeze(self, name, tuple(getattr(self, name)))
+            value = getattr(self, name)
+            if type(value) is not tuple:
+                _freeze(self, name, tuple(value))
         if not isinstance(self.states, Mapping):
             _freeze(self, "states", {state.key: state for state in self.states})

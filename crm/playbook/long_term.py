@@ -6,22 +6,27 @@ import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from .context import Context
+from .context import Context, days
 from .facts import ArticleFacts
 from .suggestion import Suggestion
 
 
 def stay_in_touch(ctx: Context) -> Iterator[Suggestion]:
     """Every cadence, a touch: forward fresh news about them, or simply say hello."""
+    if not ctx.is_long_term:
+        return
     anchor = _last_contact(ctx)
-    if not ctx.is_long_term or anchor is None:
+    if anchor is None:
         return  # with nothing ever exchanged, there is no cadence to keep yet
     contact = ctx.contact
     every = contact.cadence_days or ctx.rules.long_term_cadence_days
-    since, slot = anchor, anchor + timedelta(days=every)
+    cadence = days(every)
+    since, slot = anchor, anchor + cadence
+    key = _slot_key(ctx, slot)
     # A round done or skipped without a new touch is over; the next comes a cadence later.
-    while ctx.finished(_slot_key(ctx, slot)):
-        since, slot = slot, slot + timedelta(days=every)
+    while ctx.finished(key):
+        since, slot = slot, slot + cadence
+        key = _slot_key(ctx, slot)
     reason = f"You keep in touch every {every} days; last contact on {ctx.day(anchor)}."
     pick = _article_to_forward(ctx, since)
     if pick is None:
@@ -34,7 +39,7 @@ def stay_in_touch(ctx: Context) -> Iterator[Suggestion]:
         title = f"Forward {contact.name} an article"
         reason += f" Forward “{article.title}”: {why}."
     yield Suggestion(
-        key=_slot_key(ctx, slot),
+        key=key,
         contact_id=contact.id,
         kind=kind,
         title=title,
@@ -47,9 +52,10 @@ def stay_in_touch(ctx: Context) -> Iterator[Suggestion]:
 
 def congratulate(ctx: Context) -> Iterator[Suggestion]:
     """Congratulate them promptly on news that names them: an award, a promotion, a new role."""
-    if not ctx.is_long_term:
-        return
     contact = ctx.contact
+    news = [a for a in _fresh_unsent(ctx, "congratulate") if a.mentions == contact.id]
+    if not (news and ctx.is_long_term):
+        return
     # One congratulation per piece of news: reports older than the last one are the same story.
     congratulated = {a.id for a in ctx.history.articles if a.kind == "congratulate"}
     last = max(
@@ -61,11 +67,7 @@ def congratulate(ctx: Context) -> Iterator[Suggestion]:
         ),
         default=None,
     )
-    news = [
-        a
-        for a in _fresh_unsent(ctx, "congratulate")
-        if a.mentions == contact.id and (last is None or a.published > last)
-    ]
+    news = [a for a in news if last is None or a.published > last]
     article = max(news, key=lambda a: (a.published, a.id), default=None)
     if article is None:
         return
@@ -86,7 +88,7 @@ def congratulate(ctx: Context) -> Iterator[Suggestion]:
 
 def see_you_at_event(ctx: Context) -> Iterator[Suggestion]:
     """Before a conference they are likely to attend, say you hope to see them there."""
-    if not ctx.is_long_term:
+    if not (ctx.history.events and ctx.is_long_term):
         return
     contact = ctx.contact
     for event in ctx.history.events:
@@ -115,8 +117,7 @@ def see_you_at_event(ctx: Context) -> Iterator[Suggestion]:
 
 def _last_contact(ctx: Context) -> date | None:
     """The latest of the last touch, the last interview held, and the last rejection."""
-    dates = [ctx.interview_day(i) for i in ctx.taken_part]
-    dates = [day for day in dates if day <= ctx.today]
+    dates = [day for i in ctx.taken_part if (day := ctx.interview_day(i)) <= ctx.today]
     if ctx.last_touch_on:
         dates.append(ctx.last_touch_on)
     if ctx.latest_rejection:
@@ -130,6 +131,8 @@ def _slot_key(ctx: Context, slot: date) -> str:
 
 def _fresh_unsent(ctx: Context, kind: str) -> list[ArticleFacts]:
     """Articles of this kind not yet sent to them and not yet stale."""
+    if not ctx.history.articles:
+        return []  # most contacts: no news matched to them
     oldest = ctx.today - timedelta(days=ctx.rules.news_max_age_days)
     return [
         a

@@ -16,8 +16,10 @@ def congratulate_new_role(ctx: Context) -> Iterator[Suggestion]:
     Only the latest move counts, only while it is news (the age limit of news
     articles), and not when the user has written to them since it was noted.
     """
-    change = max(ctx.history.job_changes, key=lambda c: (c.changed_on, c.id), default=None)
-    if change is None or change.changed_on < ctx.today - timedelta(
+    if not ctx.history.job_changes:
+        return
+    change = max(ctx.history.job_changes, key=lambda c: (c.changed_on, c.id))
+    if change.changed_on < ctx.today - timedelta(
             days=ctx.rules.news_max_age_days):
         return
     if ctx.last_outbound_on is not None and ctx.last_outbound_on >= change.changed_on:

@@ -41,8 +41,8 @@ def followthrough_letters(ctx: Context) -> Iterator[Suggestion]:
 
 def linkedin_invitation(ctx: Context) -> Iterator[Suggestion]:
     """One LinkedIn invitation with a personal note, after an interview or a rejection."""
-    if ctx.invited_on_linkedin:
-        return
+    if not (ctx.history.interviews or ctx.history.applications):
+        return  # nothing happened to connect about
     rules, contact = ctx.rules, ctx.contact
     occasions: list[tuple[date, InterviewFacts | ApplicationFacts]] = [
         (ctx.interview_day(i), i)
@@ -52,7 +52,7 @@ def linkedin_invitation(ctx: Context) -> Iterator[Suggestion]:
     rejection = ctx.latest_rejection
     if rejection and ctx.in_process_role:
         occasions.append((rejection.rejected_on, rejection))
-    if not occasions:
+    if not occasions or ctx.invited_on_linkedin:
         return
     # One invitation is enough: the latest occasion already past, else the next one.
     past = [o for o in occasions if o[0] <= ctx.today]
@@ -250,14 +250,12 @@ def send_resume(ctx: Context) -> Iterator[Suggestion]:
     contact = ctx.contact
     if not (updated and ctx.rules.suggest_resume_updates and contact.may_follow_up):
         return
-    if not ctx.in_process_role or ctx.tries_exhausted:
-        return
     apps = [
         a
         for a in _followed_up_here(ctx, ctx.open)
         if a.applied_on is None or a.applied_on < updated  # they already have the new one
     ]
-    if not apps:
+    if not apps or not ctx.in_process_role or ctx.tries_exhausted:
         return
     app = apps[-1]
     due = max(updated, ctx.not_before(ctx.last_outbound_on) or updated)
