@@ -6,6 +6,7 @@ never from another test module.
 
 import html
 import itertools
+import logging
 import re
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
@@ -15,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from peewee import fn
+from peewee import SqliteDatabase, fn
 
 from crm import followups, merging
 from crm.calendar_feed import feed_token
@@ -71,11 +72,36 @@ def contact_form(**fields):
     return data
 
 
+class _Statements(logging.Handler):
+    """Keeps every statement peewee sends (it logs each one at DEBUG)."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.sent = []
+
+    def emit(self, record):
+        self.sent.append(record.msg[0] if isinstance(record.msg, tuple) else record.msg)
+
+
 @contextmanager
 def counting_queries():
-    """Collect the SQL statements the app sends meanwhile, without those SQLite's search
-    index runs inside one (the trace shows them too: they name the schema, 'main', which
-    peewee never writes). Read the list after the block."""
+    """Collect the SQL statements the app sends meanwhile. Read the list after the block.
+
+    On SQLite the connection's trace shows them, less those its search index runs
+    inside one (they name the schema, 'main', which peewee never writes); on
+    PostgreSQL, whose triggers run inside the server, peewee's own log does.
+    """
+    if not isinstance(db.obj, SqliteDatabase):
+        handler, logger = _Statements(), logging.getLogger("peewee")
+        level = logger.level
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+        try:
+            yield handler.sent
+        finally:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+        return
     statements, sent = [], []
     db.connection().set_trace_callback(statements.append)
     try:
@@ -86,10 +112,17 @@ def counting_queries():
 
 
 def writes():
-    """How many rows the test's database connection has written so far."""
-    from crm.db import db
+    """How many rows the test's database has had written so far.
 
-    return db.connection().total_changes
+    SQLite counts them on the connection; PostgreSQL in its statistics, which
+    a backend hands in when told to flush (this connection is the app's, as
+    the test client runs in the test's thread).
+    """
+    if isinstance(db.obj, SqliteDatabase):
+        return db.connection().total_changes
+    db.execute_sql("SELECT pg_stat_force_next_flush()")
+    return db.execute_sql("SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0) "
+                          "FROM pg_stat_user_tables").fetchone()[0]
 
 
 def load(app):

@@ -1,0 +1,102 @@
+"""What PostgreSQL needs said in its own SQL; every other module stays the same on both engines.
+
+SQLite's pieces live beside the code that needs them (`changes`, `search`,
+`db`); these are their PostgreSQL twins, kept in one place:
+
+- `nocase`: the case-insensitive collation SQLite has built in, which the
+  models name for company, contact and tag names;
+- the change log's triggers, numbered in commit order (see `install_change_log`);
+- search through PostgreSQL's full-text search, accents ignored by `unaccent`;
+- a lock that one process at a time holds (the background jobs);
+- sequences set past the highest id after a restore.
+"""
+
+from peewee import Expression, PostgresqlDatabase, fn
+
+# Any fixed numbers: pg_advisory_xact_lock keys of ours.
+CHANGE_LOG_LOCK = 0x43524D01
+
+
+def is_postgres(database):
+    """Whether `database` (a peewee database, not the proxy) is PostgreSQL."""
+    return isinstance(database, PostgresqlDatabase)
+
+
+def prepare(database):
+    """Make what the migrations' SQL names before the first one runs (safe to repeat)."""
+    # ICU's level-2 strength ignores case (and only case), as SQLite's NOCASE does;
+    # unique constraints on such a column then refuse "acme" beside "Acme".
+    database.execute_sql(
+        "CREATE COLLATION IF NOT EXISTS nocase "
+        "(provider = icu, locale = 'und-u-ks-level2', deterministic = false)")
+
+
+def install_change_log(database, watched, rows, kept):
+    """Create the change log's triggers as `crm.changes.WATCHED` asks (safe to repeat).
+
+    A row's sequence number is given as its transaction commits, one
+    transaction at a time (an advisory lock held to the end of the commit), so
+    the numbers a reader sees are in commit order: a reader that has seen
+    number n has seen every change numbered below it. Numbered as written, a
+    long transaction could commit number 5 after a reader had moved past 6.
+    """
+    with database.atomic():
+        for model, (events, marks) in watched.items():
+            table = model._meta.table_name
+            for event in events:
+                verb = event.split()[0]
+                values = ", ".join(f"('{kind}', {ref.format(row=row)})"
+                                   for row in rows[verb] for kind, ref in marks)
+                name = f"{table}_{verb.lower()}_logged"
+                database.execute_sql(
+                    f'CREATE OR REPLACE FUNCTION "{name}"() RETURNS trigger LANGUAGE plpgsql '
+                    f"AS $$ BEGIN INSERT INTO change_log (kind, ref) VALUES {values}; "
+                    "RETURN NULL; END $$")
+                database.execute_sql(
+                    f'CREATE OR REPLACE TRIGGER "{name}" AFTER {event} ON "{table}" '
+                    f'FOR EACH ROW EXECUTE FUNCTION "{name}"()')
+        database.execute_sql(
+            "CREATE OR REPLACE FUNCTION change_log_numbered() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ DECLARE last bigint; BEGIN "
+            f"PERFORM pg_advisory_xact_lock({CHANGE_LOG_LOCK}); "
+            "WITH numbered AS (UPDATE change_log SET seq = nextval('change_log_seq') "
+            "WHERE seq IS NULL RETURNING seq) SELECT max(seq) INTO last FROM numbered; "
+            # The log prunes itself, so no reader ever has to write.
+            f"IF last IS NOT NULL THEN DELETE FROM change_log WHERE seq <= last - {kept}; "
+            "END IF; RETURN NULL; END $$")
+        database.execute_sql("DROP TRIGGER IF EXISTS change_log_numbered ON change_log")
+        database.execute_sql(
+            "CREATE CONSTRAINT TRIGGER change_log_numbered AFTER INSERT ON change_log "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION change_log_numbered()")
+
+
+def search_condition(model, columns, text):
+    """A condition: the model's rows whose columns hold every word of `text` as a prefix."""
+    return Expression(fn.crm_search_words(*(getattr(model, c) for c in columns)), "@@",
+                      fn.crm_search_query(text))
+
+
+def lock_once(database, name):
+    """Take the lock called `name` if no other session holds it; True when taken.
+
+    A session-level advisory lock: it lasts until `unlock_once` or the
+    connection ends, so a process that dies frees it.
+    """
+    return database.execute_sql("SELECT pg_try_advisory_lock(hashtext(%s))",
+                                (name,)).fetchone()[0]
+
+
+def unlock_once(database, name):
+    """Let go of the lock `lock_once` took."""
+    database.execute_sql("SELECT pg_advisory_unlock(hashtext(%s))", (name,))
+
+
+def reset_sequences(database, models):
+    """Set each model's id sequence past its highest id, so the next insert does not collide."""
+    for model in models:
+        table, pk = model._meta.table_name, model._meta.primary_key
+        if getattr(pk, "field_type", "") != "AUTO":
+            continue
+        database.execute_sql(
+            f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{pk.column_name}'), "
+            f'COALESCE((SELECT MAX("{pk.column_name}") FROM "{table}"), 0) + 1, false)')
