@@ -8,6 +8,7 @@ import html
 import itertools
 import logging
 import re
+import sqlite3
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime
@@ -16,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+import psycopg
 from peewee import SqliteDatabase, fn
 
 from crm import followups, merging
@@ -123,6 +125,37 @@ def writes():
     db.execute_sql("SELECT pg_stat_force_next_flush()")
     return db.execute_sql("SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0) "
                           "FROM pg_stat_user_tables").fetchone()[0]
+
+
+@contextmanager
+def another_program(app):
+    """A connection of another program to the app's database (sqlite3, or psycopg for
+    PostgreSQL), committed on leaving. Statements take `?` for parameters on either."""
+    url = app.config["DATABASE_URL"]
+    if url.startswith("sqlite"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+            yield connection
+        return
+    with psycopg.connect(url) as connection, connection.cursor() as cursor:
+        yield _QmarkCursor(cursor)
+
+
+class _QmarkCursor:
+    """A psycopg cursor that takes sqlite3's `?` placeholders."""
+
+    def __init__(self, cursor):
+        self.cursor = cursor
+
+    def execute(self, sql, params=()):
+        return self.cursor.execute(sql.replace("?", "%s"), params)
+
+
+def trigger_names():
+    """The names of the database's triggers, on either engine."""
+    sql = ("SELECT name FROM sqlite_master WHERE type = 'trigger'"
+           if isinstance(db.obj, SqliteDatabase) else
+           "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+    return {name for (name,) in db.execute_sql(sql)}
 
 
 def load(app):

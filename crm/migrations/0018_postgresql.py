@@ -21,6 +21,13 @@ INDEXES = {
 def up(migrator, db):
     if not isinstance(db, PostgresqlDatabase):
         return
+    # Deferrable foreign keys, as SQLite's defer_foreign_keys: a restore checks them at
+    # commit, since a row may point at a later one of its own table.
+    for table, name in db.execute_sql(
+            "SELECT conrelid::regclass::text, conname FROM pg_constraint "
+            "WHERE contype = 'f' AND NOT condeferrable "
+            "AND connamespace = current_schema()::regnamespace").fetchall():
+        db.execute_sql(f'ALTER TABLE {table} ALTER CONSTRAINT "{name}" DEFERRABLE')
     db.execute_sql('CREATE SEQUENCE IF NOT EXISTS change_log_seq')
     # seq stays empty until the writing transaction commits (see crm.postgres).
     db.execute_sql('CREATE TABLE IF NOT EXISTS change_log (id BIGSERIAL PRIMARY KEY, '
