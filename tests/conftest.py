@@ -16,7 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from imapserver import Dovecot, available
-from support import CSRF_FIELD, Inbox
+from support import CSRF_FIELD, ENGINE, ON_POSTGRES, Inbox
 
 from crm import create_app, schema
 from crm.calendar_feed import feed_token, namespace
@@ -36,8 +36,6 @@ class FormClient(FlaskClient):
         return self.post(url, data={**data, "csrf_token": match.group(1)})
 
 
-ENGINE = os.environ.get("CRM_TEST_DATABASE", "sqlite")
-ON_POSTGRES = ENGINE == "postgresql"
 _numbers = itertools.count()
 
 

@@ -7,6 +7,7 @@ never from another test module.
 import html
 import itertools
 import logging
+import os
 import re
 import sqlite3
 from contextlib import contextmanager
@@ -58,6 +59,9 @@ from crm.playbook import (
 from crm.playbook import SuggestionState as StateFacts
 from crm.settings import set_setting, today_for_user
 
+# The engine the suite runs on: `make test` runs it on each (CRM_TEST_DATABASE).
+ENGINE = os.environ.get("CRM_TEST_DATABASE", "sqlite")
+ON_POSTGRES = ENGINE == "postgresql"
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 TODAY = datetime.now(UTC).date()  # the tests run with the UTC time zone

@@ -5,9 +5,8 @@ import sys
 import textwrap
 
 import pytest
-from conftest import ON_POSTGRES
 from playhouse.schema_diff import diff_models
-from support import contact_form, trigger_names
+from support import ON_POSTGRES, contact_form, trigger_names
 
 from crm import changes, create_app, scheduler, schema
 from crm.db import db

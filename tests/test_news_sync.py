@@ -8,7 +8,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from conftest import ON_POSTGRES
+from support import ON_POSTGRES
 
 from crm import scheduler
 from crm.db import db

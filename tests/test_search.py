@@ -3,8 +3,13 @@
 from datetime import UTC, date, datetime
 
 import pytest
-from conftest import ON_POSTGRES
-from support import another_program, contact_form, counting_queries, trigger_names
+from support import (
+    ON_POSTGRES,
+    another_program,
+    contact_form,
+    counting_queries,
+    trigger_names,
+)
 
 from crm.models import Application, Article, Company, Contact, Event, Feed
 from crm.search import INDEXED, index_name
