@@ -18,7 +18,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from benchmarks import mail, refresh, transfer
+from benchmarks import databases, mail, refresh, transfer
 from benchmarks.generate import generate, scaled
 from benchmarks.measure import feed_rows, measure
 from crm import create_app
@@ -46,9 +46,7 @@ PAGES = [
 
 def run_size(scale, workdir):
     """Every figure for one size of the data set, as {name: {ms, queries, target}}."""
-    url = f"sqlite:///{workdir}/bench-{scale}.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{workdir}/bench-{scale}.db{suffix}").unlink(missing_ok=True)
+    url = databases.scratch(f"size_{scale}".replace(".", "_"), workdir)
     sizes = scaled(scale)
     started = time.perf_counter()
     generate(url, sizes)
@@ -71,7 +69,7 @@ def run_size(scale, workdir):
         db.close()
     for name, (ms, target) in refresh.figures(url).items():
         results[name] = {"ms": ms, "target": target}
-    for name, (ms, target) in transfer.figures(url, rows=10_000).items():
+    for name, (ms, target) in transfer.figures(url, rows=10_000, workdir=workdir).items():
         results[name] = {"ms": ms, "target": target}
     for name, (ms, target, queries) in mail.figures(url).items():
         results[name] = {"ms": ms, "target": target,
@@ -179,7 +177,7 @@ def main():
     for label, scale in (("small", SMALL), ("full", FULL)):
         print(f"measuring the {label} data set…", file=sys.stderr)
         results[label] = run_size(scale, workdir)
-    print("times in ms (median); '!' marks a figure over its target")
+    print(f"times in ms (median) on {databases.engine()}; '!' marks a figure over its target")
     print(table(results["small"], results["full"]))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, indent=2))

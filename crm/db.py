@@ -3,8 +3,8 @@
 import json
 import os
 
-from flask import g
-from peewee import OP, SQL, DatabaseProxy, Expression, SqliteDatabase
+from flask import abort, g
+from peewee import OP, SQL, DatabaseProxy, Expression, NodeList, OperationalError, SqliteDatabase
 from playhouse.db_url import connect
 
 db = DatabaseProxy()
@@ -44,7 +44,11 @@ def init_app(app):
     def _connect():
         # Close in teardown only what this request opened: a CLI command or a
         # test may already hold the connection.
-        g.db_connected = db.connect(reuse_if_open=True)
+        try:
+            g.db_connected = db.connect(reuse_if_open=True)
+        except OperationalError:  # a database server down or out of reach: 503, not 500
+            app.logger.exception("The database did not answer")
+            abort(503)
 
     @app.teardown_appcontext
     def _close(exc):
@@ -62,3 +66,12 @@ def among(field, ids):
         return Expression(field, OP.IN,
                           SQL("(SELECT value FROM json_each(?))", [json.dumps(list(ids))]))
     return field.in_(list(ids))
+
+
+def unindexed(column):
+    """The column, kept off its index: SQLite's planner picks a poor index when a better one
+    exists, and a unary + hides the column from it. PostgreSQL weighs them itself, and has
+    no unary + for every type."""
+    if isinstance(db.obj, SqliteDatabase):
+        return NodeList((SQL("+"), column))
+    return column

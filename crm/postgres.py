@@ -3,32 +3,24 @@
 SQLite's pieces live beside the code that needs them (`changes`, `search`,
 `db`); these are their PostgreSQL twins, kept in one place:
 
-- `nocase`: the case-insensitive collation SQLite has built in, which the
-  models name for company, contact and tag names;
 - the change log's triggers, numbered in commit order (see `install_change_log`);
-- search through PostgreSQL's full-text search, accents ignored by `unaccent`;
-- a lock that one process at a time holds (the background jobs);
+- search through PostgreSQL's full-text search, accents ignored by `unaccent`
+  (the functions and indexes are made by migration 0018);
 - sequences set past the highest id after a restore.
+
+The case-insensitive collation SQLite has built in, `nocase`, which the models
+name for company, contact and tag names, is made by migration 0001.
 """
 
 from peewee import Expression, PostgresqlDatabase, fn
 
-# Any fixed numbers: pg_advisory_xact_lock keys of ours.
+# Any fixed number: the key of our pg_advisory_xact_lock.
 CHANGE_LOG_LOCK = 0x43524D01
 
 
 def is_postgres(database):
     """Whether `database` (a peewee database, not the proxy) is PostgreSQL."""
     return isinstance(database, PostgresqlDatabase)
-
-
-def prepare(database):
-    """Make what the migrations' SQL names before the first one runs (safe to repeat)."""
-    # ICU's level-2 strength ignores case (and only case), as SQLite's NOCASE does;
-    # unique constraints on such a column then refuse "acme" beside "Acme".
-    database.execute_sql(
-        "CREATE COLLATION IF NOT EXISTS nocase "
-        "(provider = icu, locale = 'und-u-ks-level2', deterministic = false)")
 
 
 def install_change_log(database, watched, rows, kept):
@@ -58,6 +50,10 @@ def install_change_log(database, watched, rows, kept):
         database.execute_sql(
             "CREATE OR REPLACE FUNCTION change_log_numbered() RETURNS trigger "
             "LANGUAGE plpgsql AS $$ DECLARE last bigint; BEGIN "
+            # It fires once per new row, at commit; the first numbers them all. (Scanning
+            # again for rows left unnumbered would cost a bulk import minutes.)
+            "IF current_setting('crm.change_log_numbered', true) = 'yes' THEN RETURN NULL; "
+            "END IF; PERFORM set_config('crm.change_log_numbered', 'yes', true); "
             f"PERFORM pg_advisory_xact_lock({CHANGE_LOG_LOCK}); "
             "WITH numbered AS (UPDATE change_log SET seq = nextval('change_log_seq') "
             "WHERE seq IS NULL RETURNING seq) SELECT max(seq) INTO last FROM numbered; "
@@ -74,21 +70,6 @@ def search_condition(model, columns, text):
     """A condition: the model's rows whose columns hold every word of `text` as a prefix."""
     return Expression(fn.crm_search_words(*(getattr(model, c) for c in columns)), "@@",
                       fn.crm_search_query(text))
-
-
-def lock_once(database, name):
-    """Take the lock called `name` if no other session holds it; True when taken.
-
-    A session-level advisory lock: it lasts until `unlock_once` or the
-    connection ends, so a process that dies frees it.
-    """
-    return database.execute_sql("SELECT pg_try_advisory_lock(hashtext(%s))",
-                                (name,)).fetchone()[0]
-
-
-def unlock_once(database, name):
-    """Let go of the lock `lock_once` took."""
-    database.execute_sql("SELECT pg_advisory_unlock(hashtext(%s))", (name,))
 
 
 def reset_sequences(database, models):

@@ -29,8 +29,6 @@ def pending():
 def migrate():
     """Apply the pending migrations, each in its own transaction; return their names."""
     with db.connection_context():
-        if postgres.is_postgres(db.obj):
-            postgres.prepare(db.obj)
         applied = migration_runner().up()
         # SQLite drops a table's triggers when a migration rebuilds it; PostgreSQL keeps
         # them, so there only a migration can call for new ones.

@@ -5,6 +5,7 @@ Two apps on one database stand for the two processes; tests/test_load.py runs tw
 `crm serve` processes under load.
 """
 
+import socket
 import threading
 from datetime import timedelta
 
@@ -78,3 +79,19 @@ def test_a_background_job_runs_once_however_many_servers_run_it(app, tmp_path):
     assert len(runs) == 1
     scheduler.run_job(app, job)  # still within the interval
     assert len(runs) == 1
+
+
+def test_a_database_out_of_reach_is_a_503_not_a_crash(tmp_path, empty_database_url):
+    if empty_database_url.startswith("sqlite"):
+        unreachable = f"sqlite:///{tmp_path / 'no-such-folder' / 'crm.db'}"
+    else:  # a port nothing listens on
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        unreachable = f"postgresql://postgres@127.0.0.1:{port}/crm?connect_timeout=2"
+    client = create_app({"TESTING": True, "SECRET_KEY": "x",
+                         "DATABASE_URL": unreachable}).test_client()
+    assert client.get("/healthz").status_code == 503
+    response = client.get("/contacts")
+    assert response.status_code == 503
+    assert "The database is not answering" in response.get_data(as_text=True)
