@@ -60,12 +60,13 @@ def among(field, ids):
     """`field IN ids`, with the ids as one parameter however many there are.
 
     Building a query with thousands of parameters costs peewee more than
-    running it; SQLite reads one JSON array through `json_each` instead.
+    running it; SQLite reads one JSON array through `json_each` instead, and
+    PostgreSQL takes the list as one array.
     """
     if isinstance(db.obj, SqliteDatabase):
         return Expression(field, OP.IN,
                           SQL("(SELECT value FROM json_each(?))", [json.dumps(list(ids))]))
-    return field.in_(list(ids))
+    return NodeList((field, SQL("= ANY(%s)", [list(ids)])))
 
 
 def unindexed(column):

@@ -4,7 +4,9 @@ SQLite's FTS5 indexes the searched columns of each table (`INDEXED` below) in a
 table of its own, `<table>_search` (made by migration 0014), with the `unicode61` tokenizer removing
 diacritics, so "muller" finds "Zoë Müller" and "zoe mul" does too. Triggers,
 made from `INDEXED` after every migration, keep each index in step with its
-table whoever writes. Other databases fall back to a case-insensitive scan.
+table whoever writes. PostgreSQL gets the same from its own full-text search:
+an index of each table's words with accents, case and punctuation removed
+(`unaccent`; migration 0018, `crm.postgres.search_condition`).
 """
 
 import re
