@@ -27,13 +27,19 @@ def default_url(instance_path):
 
 
 def open_database(url):
-    """Create a database from a peewee URL, with our SQLite pragmas."""
+    """Create a database from a peewee URL: SQLite with our pragmas, or PostgreSQL."""
     if url.startswith("sqlite"):
         # BEGIN IMMEDIATE: a deferred transaction that reads, then writes, can
         # fail at once with SQLITE_BUSY when another process wrote in between;
         # taking the write lock up front waits on the busy timeout instead.
         return connect(url, pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE")
-    return connect(url)
+    if url.startswith(("postgres://", "postgresql://")):
+        from crm import postgres  # psycopg is needed only here
+
+        postgres.drop_nul_from_text()
+        return connect(url)
+    raise ValueError(f"CRM_DATABASE_URL must name a SQLite file (sqlite:///...) or a PostgreSQL "
+                     f"database (postgresql://...), not {url.split(':', 1)[0]!r}.")
 
 
 def init_app(app):

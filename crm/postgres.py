@@ -6,13 +6,16 @@ SQLite's pieces live beside the code that needs them (`changes`, `search`,
 - the change log's triggers, numbered in commit order (see `install_change_log`);
 - search through PostgreSQL's full-text search, accents ignored by `unaccent`
   (the functions and indexes are made by migration 0018);
-- sequences set past the highest id after a restore.
+- sequences set past the highest id after a restore;
+- text parameters without NUL, which PostgreSQL cannot store or compare.
 
 The case-insensitive collation SQLite has built in, `nocase`, which the models
 name for company, contact and tag names, is made by migration 0001.
 """
 
+import psycopg
 from peewee import Expression, PostgresqlDatabase, fn
+from psycopg.types.string import StrDumperUnknown
 
 # Any fixed number: the key of our pg_advisory_xact_lock.
 CHANGE_LOG_LOCK = 0x43524D01
@@ -21,6 +24,19 @@ CHANGE_LOG_LOCK = 0x43524D01
 def is_postgres(database):
     """Whether `database` (a peewee database, not the proxy) is PostgreSQL."""
     return isinstance(database, PostgresqlDatabase)
+
+
+class _TextWithoutNul(StrDumperUnknown):
+    """Text sent to the server without NUL characters, which PostgreSQL cannot hold."""
+
+    def dump(self, obj):
+        return super().dump(obj.replace("\x00", "") if "\x00" in obj else obj)
+
+
+def drop_nul_from_text():
+    """Send every text parameter without NUL: the fields refuse NUL in what is stored, and a
+    refused value looked up again (a company name typed with one) must not fail the page."""
+    psycopg.adapters.register_dumper(str, _TextWithoutNul)
 
 
 def install_change_log(database, watched, rows, kept):

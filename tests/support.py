@@ -118,17 +118,19 @@ def counting_queries():
 
 
 def writes():
-    """How many rows the test's database has had written so far.
+    """A mark that changes whenever the test's database has rows written.
 
-    SQLite counts them on the connection; PostgreSQL in its statistics, which
-    a backend hands in when told to flush (this connection is the app's, as
-    the test client runs in the test's thread).
+    SQLite counts the rows its connection changed. PostgreSQL's statistics count the
+    rows of a transaction rolled back too, so there the mark is the database's
+    whole content, hashed: equal marks mean nothing was saved.
     """
     if isinstance(db.obj, SqliteDatabase):
         return db.connection().total_changes
-    db.execute_sql("SELECT pg_stat_force_next_flush()")
-    return db.execute_sql("SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0) "
-                          "FROM pg_stat_user_tables").fetchone()[0]
+    each = " UNION ALL ".join(
+        f"SELECT md5(COALESCE(string_agg(t::text, '|' ORDER BY t::text), '')) AS h "
+        f'FROM "{table}" AS t' for table in db.get_tables())
+    return db.execute_sql(f"SELECT md5(string_agg(h, '' ORDER BY h)) FROM ({each}) AS rows"
+                          ).fetchone()[0]
 
 
 @contextmanager
