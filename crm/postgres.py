@@ -94,6 +94,8 @@ def reset_sequences(database, models):
         table, pk = model._meta.table_name, model._meta.primary_key
         if getattr(pk, "field_type", "") != "AUTO":
             continue
+        # The next id is one past the highest, or 1 where there is none above 0.
+        highest = f'(SELECT MAX("{pk.column_name}") FROM "{table}")'
         database.execute_sql(
             f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{pk.column_name}'), "
-            f'COALESCE((SELECT MAX("{pk.column_name}") FROM "{table}"), 0) + 1, false)')
+            f"GREATEST({highest}, 1), COALESCE({highest} >= 1, false))")
