@@ -13,17 +13,34 @@ The case-insensitive collation SQLite has built in, `nocase`, which the models
 name for company, contact and tag names, is made by migration 0001.
 """
 
+from contextlib import contextmanager
+
 import psycopg
 from peewee import Expression, PostgresqlDatabase, fn
 from psycopg.types.string import StrDumperUnknown
 
-# Any fixed number: the key of our pg_advisory_xact_lock.
+# Any fixed numbers: the keys of our advisory locks.
 CHANGE_LOG_LOCK = 0x43524D01
+MIGRATION_LOCK = 0x43524D02
 
 
 def is_postgres(database):
     """Whether `database` (a peewee database, not the proxy) is PostgreSQL."""
     return isinstance(database, PostgresqlDatabase)
+
+
+@contextmanager
+def one_migrator(database):
+    """Hold the migrations' lock meanwhile on PostgreSQL, so that two servers started at once
+    migrate one after the other, the second finding nothing left to do."""
+    if not is_postgres(database):
+        yield
+        return
+    database.execute_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
+    try:
+        yield
+    finally:
+        database.execute_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK})")
 
 
 class _TextWithoutNul(StrDumperUnknown):

@@ -28,7 +28,7 @@ def pending():
 
 def migrate():
     """Apply the pending migrations, each in its own transaction; return their names."""
-    with db.connection_context():
+    with db.connection_context(), postgres.one_migrator(db.obj):
         applied = migration_runner().up()
         # SQLite drops a table's triggers when a migration rebuilds it; PostgreSQL keeps
         # them, so there only a migration can call for new ones.

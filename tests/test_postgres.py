@@ -5,6 +5,10 @@ part of `make test`), so they skip in the SQLite one.
 """
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from support import ON_POSTGRES, export, fill_every_table
@@ -65,3 +69,15 @@ def test_search_on_postgresql_ignores_accents_case_and_punctuation(client, datab
     found = client.get("/contacts?q=ZOE+angstr").get_data(as_text=True)
     assert "Zoë Müller" in found
     assert "Zoë Müller" not in client.get("/contacts?q=zoe+bob").get_data(as_text=True)
+
+
+def test_two_servers_started_at_once_migrate_one_after_the_other(empty_database_url, tmp_path):
+    crm = str(Path(sys.executable).with_name("crm"))
+    env = {**os.environ, "CRM_DATABASE_URL": empty_database_url,
+           "CRM_INSTANCE_PATH": str(tmp_path)}
+    both = [subprocess.Popen([crm, "migrate"], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    outputs = [process.communicate(timeout=120)[0] for process in both]
+    assert [process.returncode for process in both] == [0, 0], outputs
+    assert sum(output.count("applied now") for output in outputs) == len(
+        [line for line in outputs[0].splitlines() if line.startswith("0")])
