@@ -7,6 +7,8 @@ from flask import abort, g
 from peewee import OP, SQL, DatabaseProxy, Expression, NodeList, OperationalError, SqliteDatabase
 from playhouse.db_url import connect
 
+from crm import postgres
+
 db = DatabaseProxy()
 
 # WAL lets readers and one writer work at once; the busy timeout makes a
@@ -34,8 +36,6 @@ def open_database(url):
         # taking the write lock up front waits on the busy timeout instead.
         return connect(url, pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE")
     if url.startswith(("postgres://", "postgresql://")):
-        from crm import postgres  # psycopg is needed only here
-
         postgres.drop_nul_from_text()
         return connect(url)
     raise ValueError(f"CRM_DATABASE_URL must name a SQLite file (sqlite:///...) or a PostgreSQL "

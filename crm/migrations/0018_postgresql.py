@@ -38,8 +38,9 @@ def up(migrator, db):
     (schema,) = db.execute_sql("SELECT extnamespace::regnamespace::text FROM pg_extension "
                                "WHERE extname = 'unaccent'").fetchone()
     # unaccent is only STABLE (its dictionary could change); an index needs IMMUTABLE,
-    # which holds here as the dictionary is named and never edited.
-    # The database's own collation: the names' case-insensitive one refuses regular expressions.
+    # which holds here as the dictionary is named and never edited. The text is taken in
+    # the database's own collation: the names' case-insensitive one refuses regular
+    # expressions.
     plain = (f'regexp_replace(lower({schema}.unaccent(\'{schema}.unaccent\'::regdictionary, '
              "array_to_string($1, ' ') COLLATE \"default\")), '[[:punct:][:space:]]+', ' ', 'g')")
     db.execute_sql('CREATE OR REPLACE FUNCTION crm_search_words(VARIADIC text[]) '
