@@ -167,11 +167,32 @@ def table(small, full):
     return "\n".join(lines)
 
 
+def side_by_side(sqlite, postgresql):
+    """Two engines' full-size figures beside their targets, query counts included."""
+    lines = [f"{'figure (full size)':42} {'target':>8} {'SQLite':>10} {'PostgreSQL':>11} "
+             f"{'queries':>9}"]
+    for name, row in sqlite["full"].items():
+        other = postgresql["full"].get(name, {})
+        key = "ms" if "ms" in row else "value"
+        target = f"{row['target']:.0f}" if row.get("target") else ""
+        queries = (f"{row['queries']}/{other.get('queries', '-')}" if "queries" in row else "")
+        value = other.get(key)
+        lines.append(f"{name:42} {target:>8} {row[key]:10.1f} "
+                     f"{value if value is None else f'{value:.1f}':>11} {queries:>9}")
+    return "\n".join(lines)
+
+
 def main():
     """Command line: measure both sizes, print the table, write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default="benchmarks/out/results.json")
+    parser.add_argument("--compare", nargs=2, metavar=("SQLITE_JSON", "POSTGRESQL_JSON"),
+                        help="print two runs' full-size figures side by side, measuring nothing")
     args = parser.parse_args()
+    if args.compare:
+        sqlite, postgresql = (json.loads(Path(path).read_text()) for path in args.compare)
+        print(side_by_side(sqlite, postgresql))
+        return
     workdir = tempfile.mkdtemp(prefix="followthrough-bench-")
     results = {}
     for label, scale in (("small", SMALL), ("full", FULL)):
