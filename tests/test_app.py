@@ -1,5 +1,6 @@
 """The app factory, its configuration, the database settings and the migrations."""
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -11,7 +12,7 @@ from support import ON_POSTGRES, contact_form, trigger_names
 from crm import changes, create_app, scheduler, schema
 from crm.db import db
 from crm.login_sessions import LoginSession
-from crm.models import MODELS, Contact
+from crm.models import MODELS, Company, Contact
 from crm.schema import migration_runner
 
 
@@ -153,3 +154,19 @@ def test_events_typed_in_before_calendars_existed_stay_going(empty_database_url,
         schema.migrate()
         row = db.execute_sql("SELECT name, attendance, status, uid FROM event").fetchone()
     assert row == ("Summit", "going", "confirmed", None)
+
+
+RELEASED = sorted(name.removesuffix(".py") for name in os.listdir(schema.MIGRATIONS_DIR)
+                  if name[:4].isdigit())
+
+
+@pytest.mark.parametrize("released", RELEASED)
+def test_an_upgrade_from_each_released_schema_keeps_the_data(empty_database_url, released):
+    app = create_app({"DATABASE_URL": empty_database_url, "SECRET_KEY": "x"})
+    with app.app_context(), db.connection_context():
+        migration_runner().up(target=released)
+        db.execute_sql("INSERT INTO company (name, website, notes, created_at, updated_at) "
+                       "VALUES ('Kept Ltd', '', '', '2026-11-01', '2026-11-01')")
+        schema.migrate()
+        assert not schema.pending()
+        assert [c.name for c in Company.select()] == ["Kept Ltd"]
