@@ -70,6 +70,8 @@ def copy(url, name, workdir):
 
 
 class _Statements(logging.Handler):
+    """Keeps every statement peewee sends (it logs each one at DEBUG)."""
+
     def __init__(self, sent):
         super().__init__(logging.DEBUG)
         self.sent = sent
@@ -80,7 +82,8 @@ class _Statements(logging.Handler):
 
 @contextmanager
 def counting_queries():
-    """Collect the statements the app sends meanwhile (the list is filled on leaving).
+    """Collect the statements the app sends meanwhile (the list is filled on leaving); the
+    benchmarks' and the tests' count of queries.
 
     SQLite's trace shows them, less those its search index runs inside one (they
     name the schema, 'main', which peewee never writes); on PostgreSQL, peewee's log.

@@ -6,7 +6,6 @@ never from another test module.
 
 import html
 import itertools
-import logging
 import os
 import re
 import sqlite3
@@ -21,6 +20,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 from peewee import SqliteDatabase, fn
 
+from benchmarks.databases import counting_queries  # noqa: F401 - the tests' helper too
 from crm import followups, merging
 from crm.calendar_feed import feed_token
 from crm.db import db
@@ -76,45 +76,6 @@ def contact_form(**fields):
             "may_follow_up": "y", "cadence_days": "", "tags": "", "notes": ""}
     data.update(fields)
     return data
-
-
-class _Statements(logging.Handler):
-    """Keeps every statement peewee sends (it logs each one at DEBUG)."""
-
-    def __init__(self):
-        super().__init__(logging.DEBUG)
-        self.sent = []
-
-    def emit(self, record):
-        self.sent.append(record.msg[0] if isinstance(record.msg, tuple) else record.msg)
-
-
-@contextmanager
-def counting_queries():
-    """Collect the SQL statements the app sends meanwhile. Read the list after the block.
-
-    On SQLite the connection's trace shows them, less those its search index runs
-    inside one (they name the schema, 'main', which peewee never writes); on
-    PostgreSQL, whose triggers run inside the server, peewee's own log does.
-    """
-    if not isinstance(db.obj, SqliteDatabase):
-        handler, logger = _Statements(), logging.getLogger("peewee")
-        level = logger.level
-        logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
-        try:
-            yield handler.sent
-        finally:
-            logger.removeHandler(handler)
-            logger.setLevel(level)
-        return
-    statements, sent = [], []
-    db.connection().set_trace_callback(statements.append)
-    try:
-        yield sent
-    finally:
-        db.connection().set_trace_callback(None)
-        sent.extend(sql for sql in statements if "'main'." not in sql)
 
 
 def writes():
