@@ -6,7 +6,7 @@ SQLite's pieces live beside the code that needs them (`changes`, `search`,
 - the change log's triggers, numbered in commit order (see `install_change_log`);
 - search through PostgreSQL's full-text search, accents ignored by `unaccent`
   (the functions and indexes are made by migration 0018);
-- sequences set past the highest id after a restore;
+- sequences set past the highest id after a restore, and fresh statistics;
 - text parameters without NUL, which PostgreSQL cannot store or compare.
 
 The case-insensitive collation SQLite has built in, `nocase`, which the models
@@ -116,3 +116,9 @@ def reset_sequences(database, models):
         database.execute_sql(
             f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{pk.column_name}'), "
             f"GREATEST({highest}, 1), COALESCE({highest} >= 1, false))")
+
+
+def analyze(database):
+    """Bring the planner's statistics up to date after a bulk load (a restore), rather than
+    wait for autovacuum: until then it guesses the tables empty and scans them whole."""
+    database.execute_sql("ANALYZE")

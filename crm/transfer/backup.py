@@ -95,9 +95,11 @@ def restore(document, replace=False):
                       for model in sort_models(MODELS)}
             if postgres.is_postgres(db.obj):
                 postgres.reset_sequences(db.obj, MODELS)  # rows came with their ids
-            return counts
     except IntegrityError as error:
         raise BackupError(f"The backup's rows do not fit together: {error}.") from None
+    if postgres.is_postgres(db.obj):
+        postgres.analyze(db.obj)
+    return counts
 
 
 def insert(model, rows):
