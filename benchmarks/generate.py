@@ -8,6 +8,7 @@ import argparse
 import random
 from datetime import date, datetime, time, timedelta
 
+from crm import postgres
 from crm.db import db, open_database
 from crm.models import (
     Application,
@@ -138,6 +139,9 @@ def generate(url, sizes, seed=42, today=None):
                         "summary_html": "<p>Quarterly results and a new partnership.</p>",
                         "published_at": datetime.combine(day(), time(9))}
                        for n in range(sizes["articles"])])
+    if postgres.is_postgres(db.obj):
+        with db.connection_context():
+            postgres.analyze(db.obj)  # as autovacuum would have done since, on a real database
     return {model.__name__: model.select().count() for model in
             (Company, Contact, Touch, Application, Interview, Event, Feed, Article)}
 

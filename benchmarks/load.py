@@ -5,15 +5,19 @@
 Today and the calendar feed, while a second process logs touches and stores articles,
 each in its own transaction, as `crm refresh` and the web app do. Every request must
 answer 200 (or 304 for the feed) and every row written must be there afterwards.
+
+With `--servers 2` two `crm serve` processes on different ports share the database
+and the clients take turns between them, as behind a proxy; with CRM_DATABASE_URL
+naming a PostgreSQL server the data set is built there (see benchmarks.databases).
 """
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import random
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -23,6 +27,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from benchmarks import databases
 
 CRM = str(Path(sys.executable).with_name("crm"))
 OK = {200, 304}
@@ -41,18 +47,15 @@ def crm_env(workdir, url):
 
 
 def build_data_set(workdir, scale):
-    """A fresh generated database in workdir; return its path and peewee URL."""
+    """A fresh generated database (a kept workdir holds the last run's); return its URL."""
     Path(workdir).mkdir(parents=True, exist_ok=True)
-    path = Path(workdir) / "load.db"
-    for old in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        old.unlink(missing_ok=True)  # a kept workdir holds the last run's data
-    url = f"sqlite:///{path}"
+    url = databases.scratch("load", workdir)
     result = subprocess.run(
         [sys.executable, "-m", "benchmarks.generate", url, "--scale", str(scale)],
         capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"generating the data set failed: {result.stderr}")
-    return path, url
+    return url
 
 
 def feed_path(env):
@@ -111,36 +114,49 @@ def write_until_stopped(url, marker, stop_file, pause):
     return written
 
 
-def rows_found(db_path, marker):
+def rows_found(url, marker):
     """How many of the writer's touches and articles the database holds."""
-    with sqlite3.connect(db_path) as connection:
-        touches = connection.execute("SELECT COUNT(*) FROM touch WHERE note LIKE ?",
-                                     (f"{marker} %",)).fetchone()[0]
-        articles = connection.execute("SELECT COUNT(*) FROM article WHERE identity LIKE ?",
-                                      (f"{marker}-%",)).fetchone()[0]
-    return touches, articles
+    from crm.models import Article, Touch
+
+    with connected(url):
+        return (Touch.select().where(Touch.note.startswith(f"{marker} ")).count(),
+                Article.select().where(Article.identity.startswith(f"{marker}-")).count())
 
 
-def pages(db_path, feed, count, rng):
+def connected(url):
+    """This process's connection to the database at `url`, closed on leaving."""
+    from crm.db import db, open_database
+
+    db.initialize(open_database(url))
+    return db.connection_context()
+
+
+def pages(url, feed, count, rng):
     """`count` (kind, path) pairs: the list, contact pages, Today and the feed in turn."""
-    with sqlite3.connect(db_path) as connection:
-        ids = [row[0] for row in connection.execute("SELECT id FROM contact")]
+    from crm.models import Contact
+
+    with connected(url):
+        ids = [pk for (pk,) in Contact.select(Contact.id).tuples()]
     kinds = [("contact list", lambda: "/contacts"),
              ("contact page", lambda: f"/contacts/{rng.choice(ids)}"),
              ("Today", lambda: "/"), ("calendar feed", lambda: feed)]
     return [(kind, path()) for kind, path in (kinds[n % len(kinds)] for n in range(count))]
 
 
-def hammer(port, requests, clients):
+def hammer(ports, requests, clients):
     """Send the requests from `clients` threads, one keep-alive connection each.
 
-    Returns (kind, path, status, seconds) per request; the feed is polled as calendar
-    apps do, with the ETag of its last answer.
+    With several servers each thread keeps to one, as a proxy keeps a connection to
+    one upstream; the threads are spread evenly. Returns (kind, path, status,
+    seconds) per request; the feed is polled as calendar apps do, with the ETag of
+    its last answer.
     """
     local = threading.local()
+    turns = itertools.count()
 
     def send(kind, path):
         if not hasattr(local, "connection"):
+            port = ports[next(turns) % len(ports)]
             local.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
             local.etag = None
         headers = {"If-None-Match": local.etag} if kind == "calendar feed" and local.etag else {}
@@ -162,35 +178,42 @@ def hammer(port, requests, clients):
         return list(pool.map(lambda request: send(*request), requests))
 
 
-def run(requests=2000, clients=20, scale=0.1, pause=0.05, workdir=None, log=sys.stderr):
+def run(requests=2000, clients=20, scale=0.1, pause=0.05, workdir=None, log=sys.stderr,
+        servers=1):
     """Run the whole load test; return a report (see `summary`)."""
     with tempfile.TemporaryDirectory() as scratch:
         workdir = Path(workdir or scratch)
-        db_path, url = build_data_set(workdir, scale)
+        url = build_data_set(workdir, scale)
         env = crm_env(workdir, url)
         feed = feed_path(env)
-        port, marker = free_port(), f"load-{os.getpid()}-{time.time_ns()}"
+        ports = [free_port() for _ in range(servers)]
+        marker = f"load-{os.getpid()}-{time.time_ns()}"
         stop_file = workdir / "stop-writing"
         stop_file.unlink(missing_ok=True)
         with open(workdir / "server.log", "w") as server_log:
-            server = start_server(env, port, server_log)
-            writer = start_writer(url, marker, stop_file, pause)
+            running = []
             try:
-                if writer.stdout.readline().strip() != "writing":
-                    raise RuntimeError(f"the writer did not start: {writer.stderr.read()}")
-                started = time.perf_counter()
-                results = hammer(port, pages(db_path, feed, requests, random.Random(7)),
-                                 clients)
-                elapsed = time.perf_counter() - started
+                for port in ports:
+                    running.append(start_server(env, port, server_log))
+                writer = start_writer(url, marker, stop_file, pause)
+                try:
+                    if writer.stdout.readline().strip() != "writing":
+                        raise RuntimeError(f"the writer did not start: {writer.stderr.read()}")
+                    started = time.perf_counter()
+                    results = hammer(ports, pages(url, feed, requests, random.Random(7)),
+                                     clients)
+                    elapsed = time.perf_counter() - started
+                finally:
+                    stop_file.touch()
+                    out, err = writer.communicate(timeout=60)
             finally:
-                stop_file.touch()
-                out, err = writer.communicate(timeout=60)
-                server.terminate()
-                server.wait(timeout=30)
+                for server in running:
+                    server.terminate()
+                    server.wait(timeout=30)
         if writer.returncode != 0:
             raise RuntimeError(f"the writer failed: {err}")
         written = json.loads(out)["written"]
-        report = summary(results, elapsed, written, rows_found(db_path, marker))
+        report = summary(results, elapsed, written, rows_found(url, marker))
         if report["failures"]:
             log.write((workdir / "server.log").read_text()[-5000:])
         return report
@@ -244,6 +267,8 @@ def main():
     parser.add_argument("--pause", type=float, default=0.05,
                         help="seconds the writer waits between transactions")
     parser.add_argument("--workdir", help="keep the database and server log here")
+    parser.add_argument("--servers", type=int, default=1,
+                        help="crm serve processes sharing the database (default 1)")
     # The writer process runs this same module with these options.
     parser.add_argument("--write", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--marker", help=argparse.SUPPRESS)
@@ -253,7 +278,8 @@ def main():
         written = write_until_stopped(args.write, args.marker, args.stop_file, args.pause)
         print(json.dumps({"written": written}))
         return
-    report = run(args.requests, args.clients, args.scale, args.pause, args.workdir)
+    report = run(args.requests, args.clients, args.scale, args.pause, args.workdir,
+                 servers=args.servers)
     print_report(report)
     lost = report["rows_written"] != report["rows_found"]
     if report["failures"] or lost:

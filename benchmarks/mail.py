@@ -12,13 +12,13 @@ import argparse
 import logging
 import os
 import random
-import sqlite3
 import sys
 import tempfile
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
+from benchmarks import databases
 from crm import create_app, schema
 from crm.db import db
 from crm.mail import read
@@ -81,12 +81,9 @@ def figures(url):
         print("  mail: Dovecot is missing (make mailserver): skipped", file=sys.stderr)
         return {}
     with tempfile.TemporaryDirectory() as folder, Dovecot() as server:
-        copy = os.path.join(folder, "mail.db")
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as source, \
-                sqlite3.connect(copy) as target:
-            source.backup(target)
+        copy = databases.copy(url, "mail", folder)
         box = server.mailbox()
-        app = create_app({"DATABASE_URL": f"sqlite:///{copy}", "SECRET_KEY": "bench",
+        app = create_app({"DATABASE_URL": copy, "SECRET_KEY": "bench",
                           "IMAP_PASSWORD": box.password})
         with app.app_context(), db.connection_context():
             schema.migrate()

@@ -4,6 +4,7 @@ import argparse
 import statistics
 import time
 
+from benchmarks.databases import counting_queries
 from crm import create_app, schema
 from crm.db import db
 
@@ -40,10 +41,8 @@ def measure(client, url, repeat=30, headers=None, status=200, warm=False):
         extensions.pop("crm.followups", None)
     if cold:
         extensions.pop("crm.feed", None)
-    statements = []
-    db.connection().set_trace_callback(statements.append)
-    response = client.get(url, headers=headers)
-    db.connection().set_trace_callback(None)
+    with counting_queries() as queries:
+        response = client.get(url, headers=headers)
     assert response.status_code == status, (url, response.status_code)
     times = []
     for _ in range(10 if cold else repeat):
@@ -54,9 +53,6 @@ def measure(client, url, repeat=30, headers=None, status=200, warm=False):
         client.get(url, headers=headers)
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
-    # SQLite's search index runs statements of its own inside a search; they name the
-    # schema ('main'), which peewee never writes, and are not the app's queries.
-    queries = [sql for sql in statements if "'main'." not in sql]
     return statistics.median(times), times[int(len(times) * 0.95) - 1], len(queries)
 
 

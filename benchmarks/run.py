@@ -18,7 +18,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from benchmarks import mail, refresh, transfer
+from benchmarks import databases, mail, refresh, transfer
 from benchmarks.generate import generate, scaled
 from benchmarks.measure import feed_rows, measure
 from crm import create_app
@@ -46,9 +46,7 @@ PAGES = [
 
 def run_size(scale, workdir):
     """Every figure for one size of the data set, as {name: {ms, queries, target}}."""
-    url = f"sqlite:///{workdir}/bench-{scale}.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{workdir}/bench-{scale}.db{suffix}").unlink(missing_ok=True)
+    url = databases.scratch(f"size_{scale}".replace(".", "_"), workdir)
     sizes = scaled(scale)
     started = time.perf_counter()
     generate(url, sizes)
@@ -71,7 +69,7 @@ def run_size(scale, workdir):
         db.close()
     for name, (ms, target) in refresh.figures(url).items():
         results[name] = {"ms": ms, "target": target}
-    for name, (ms, target) in transfer.figures(url, rows=10_000).items():
+    for name, (ms, target) in transfer.figures(url, rows=10_000, workdir=workdir).items():
         results[name] = {"ms": ms, "target": target}
     for name, (ms, target, queries) in mail.figures(url).items():
         results[name] = {"ms": ms, "target": target,
@@ -169,17 +167,38 @@ def table(small, full):
     return "\n".join(lines)
 
 
+def side_by_side(sqlite, postgresql):
+    """Two engines' full-size figures beside their targets, query counts included."""
+    lines = [f"{'figure (full size)':42} {'target':>8} {'SQLite':>10} {'PostgreSQL':>11} "
+             f"{'queries':>9}"]
+    for name, row in sqlite["full"].items():
+        other = postgresql["full"].get(name, {})
+        key = "ms" if "ms" in row else "value"
+        target = f"{row['target']:.0f}" if row.get("target") else ""
+        queries = (f"{row['queries']}/{other.get('queries', '-')}" if "queries" in row else "")
+        value = other.get(key)
+        lines.append(f"{name:42} {target:>8} {row[key]:10.1f} "
+                     f"{value if value is None else f'{value:.1f}':>11} {queries:>9}")
+    return "\n".join(lines)
+
+
 def main():
     """Command line: measure both sizes, print the table, write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default="benchmarks/out/results.json")
+    parser.add_argument("--compare", nargs=2, metavar=("SQLITE_JSON", "POSTGRESQL_JSON"),
+                        help="print two runs' full-size figures side by side, measuring nothing")
     args = parser.parse_args()
+    if args.compare:
+        sqlite, postgresql = (json.loads(Path(path).read_text()) for path in args.compare)
+        print(side_by_side(sqlite, postgresql))
+        return
     workdir = tempfile.mkdtemp(prefix="followthrough-bench-")
     results = {}
     for label, scale in (("small", SMALL), ("full", FULL)):
         print(f"measuring the {label} data set…", file=sys.stderr)
         results[label] = run_size(scale, workdir)
-    print("times in ms (median); '!' marks a figure over its target")
+    print(f"times in ms (median) on {databases.engine()}; '!' marks a figure over its target")
     print(table(results["small"], results["full"]))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, indent=2))

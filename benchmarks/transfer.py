@@ -16,6 +16,7 @@ import tempfile
 import time
 from datetime import date, timedelta
 
+from benchmarks import databases
 from crm import create_app, schema
 from crm.db import db
 from crm.models import Company, Contact
@@ -53,7 +54,7 @@ TARGETS_MS = {"JSON backup": 5000, "JSON restore": None, "LinkedIn import, previ
               "LinkedIn import": 5000}
 
 
-def figures(url, rows=10_000):
+def figures(url, rows=10_000, workdir=None):
     """Time backup, restore, preview and import against a data set: {name: (ms, target ms)}."""
     times = {}
 
@@ -70,7 +71,7 @@ def figures(url, rows=10_000):
             with open(path, "w", encoding="utf-8", newline="") as out:
                 timed("JSON backup", lambda: backup.write_backup(out))
             data = connections_csv(rows)
-        copy = create_app({"DATABASE_URL": f"sqlite:///{os.path.join(folder, 'copy.db')}",
+        copy = create_app({"DATABASE_URL": databases.scratch("restored", workdir or folder),
                            "SECRET_KEY": "bench"})
         with copy.app_context(), db.connection_context():
             schema.migrate()  # a new, empty database, as `crm restore` makes it

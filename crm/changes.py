@@ -9,8 +9,9 @@ A reader keeps the sequence number it last saw and asks which contacts
 changed since then (`changed_since`), or that it must start over.
 """
 
-from peewee import OperationalError, SqliteDatabase
+from peewee import OperationalError, ProgrammingError
 
+from crm import postgres
 from crm.db import db
 from crm.models import (
     Application,
@@ -95,12 +96,15 @@ ROWS = {"INSERT": ("NEW",), "UPDATE": ("OLD", "NEW"), "DELETE": ("OLD",)}
 
 
 def install_triggers():
-    """Create the triggers `WATCHED` asks for (safe to repeat; SQLite only for now).
+    """Create the triggers `WATCHED` asks for (safe to repeat).
 
     Run after every migration: SQLite drops a table's triggers when a migration
-    rebuilds it, and a new table has none.
+    rebuilds it, and a new table has none. PostgreSQL's are in crm.postgres.
     """
-    if not isinstance(db.obj, SqliteDatabase) or not db.table_exists("change_log"):
+    if not db.table_exists("change_log"):
+        return
+    if postgres.is_postgres(db.obj):
+        postgres.install_change_log(db.obj, WATCHED, ROWS, KEPT)
         return
     with db.atomic():
         for model, (events, marks) in WATCHED.items():
@@ -121,11 +125,9 @@ def install_triggers():
 
 def latest():
     """The sequence number of the last change, or None where there is no log."""
-    if not isinstance(db.obj, SqliteDatabase):
-        return None
     try:
         return db.execute_sql("SELECT COALESCE(MAX(seq), 0) FROM change_log").fetchone()[0]
-    except OperationalError:  # not migrated yet
+    except (OperationalError, ProgrammingError):  # not migrated yet
         return None
 
 
@@ -137,8 +139,8 @@ def changed_since(seq, upto):
     """
     if seq is None or upto is None or upto - seq > PATCH_LIMIT:
         return None
-    rows = db.execute_sql("SELECT seq, kind, ref FROM change_log WHERE seq > ? AND seq <= ?",
-                          (seq, upto)).fetchall()
+    rows = db.execute_sql(f"SELECT seq, kind, ref FROM change_log "
+                          f"WHERE seq > {db.param} AND seq <= {db.param}", (seq, upto)).fetchall()
     if len(rows) != upto - seq:
         return None  # pruned, or a gap: the count of rows tells
     refs = {}

@@ -199,7 +199,9 @@ def _contacts(wanted, involved):
 def _tags(wanted):
     result = defaultdict(list)
     query = (ContactTag.select(ContactTag.contact, Tag.name).join(Tag)
-             .where(_in(ContactTag.contact, wanted)))
+             .where(_in(ContactTag.contact, wanted))
+             # In the order SQLite's index gives; PostgreSQL promises no order unasked.
+             .order_by(ContactTag.contact, ContactTag.tag))
     for contact_id, name in raw_rows(query):
         result[contact_id].append(name)
     return result
@@ -442,5 +444,8 @@ def _date(value):
 
 def answer(key, contact_id, state, until=None):
     """Record what the user did with a suggestion: done, snoozed until a date, or skipped."""
-    SuggestionState.replace(key=key, contact=contact_id, state=state, until=until,
-                            updated_at=utcnow()).execute()
+    SuggestionState.insert(key=key, contact=contact_id, state=state, until=until,
+                           updated_at=utcnow()).on_conflict(
+        conflict_target=[SuggestionState.key],
+        preserve=[SuggestionState.contact, SuggestionState.state, SuggestionState.until,
+                  SuggestionState.updated_at]).execute()

@@ -9,7 +9,7 @@ import os
 
 from playhouse.migrations import Runner
 
-from crm import changes, search
+from crm import changes, postgres, search
 from crm.db import db
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
@@ -28,8 +28,11 @@ def pending():
 
 def migrate():
     """Apply the pending migrations, each in its own transaction; return their names."""
-    with db.connection_context():
+    with db.connection_context(), postgres.one_migrator(db.obj):
         applied = migration_runner().up()
-        changes.install_triggers()
-        search.install_triggers()
+        # SQLite drops a table's triggers when a migration rebuilds it; PostgreSQL keeps
+        # them, so there only a migration can call for new ones.
+        if applied or not postgres.is_postgres(db.obj):
+            changes.install_triggers()
+            search.install_triggers()
         return applied

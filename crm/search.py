@@ -4,13 +4,16 @@ SQLite's FTS5 indexes the searched columns of each table (`INDEXED` below) in a
 table of its own, `<table>_search` (made by migration 0014), with the `unicode61` tokenizer removing
 diacritics, so "muller" finds "Zoë Müller" and "zoe mul" does too. Triggers,
 made from `INDEXED` after every migration, keep each index in step with its
-table whoever writes. Other databases fall back to a case-insensitive scan.
+table whoever writes. PostgreSQL gets the same from its own full-text search:
+an index of each table's words with accents, case and punctuation removed
+(`unaccent`; migration 0018, `crm.postgres.search_condition`).
 """
 
 import re
 
-from peewee import OP, SQL, Expression, SqliteDatabase, fn
+from peewee import OP, SQL, Expression, SqliteDatabase
 
+from crm import postgres
 from crm.db import db
 from crm.models import Application, Article, Company, Contact, Event
 
@@ -69,18 +72,10 @@ def matching(model, text):
     typed = words(text)
     if not typed:
         return bool(not (text or "").strip())
-    if isinstance(db.obj, SqliteDatabase):
-        # Each word quoted, so nothing typed can be read as FTS syntax; * makes it a prefix.
-        query = " ".join(f'"{word}"*' for word in typed)
-        index = index_name(model)
-        return Expression(model.id, OP.IN, SQL(
-            f'(SELECT rowid FROM "{index}" WHERE "{index}" MATCH ?)', [query]))
-    condition = True
-    for word in typed:
-        found = [fn.instr(fn.lower(getattr(model, column)), word) > 0
-                 for column in INDEXED[model]]
-        any_column = found[0]
-        for other in found[1:]:
-            any_column = any_column | other
-        condition = condition & any_column
-    return condition
+    if postgres.is_postgres(db.obj):
+        return postgres.search_condition(model, INDEXED[model], " ".join(typed))
+    # Each word quoted, so nothing typed can be read as FTS syntax; * makes it a prefix.
+    query = " ".join(f'"{word}"*' for word in typed)
+    index = index_name(model)
+    return Expression(model.id, OP.IN, SQL(
+        f'(SELECT rowid FROM "{index}" WHERE "{index}" MATCH ?)', [query]))

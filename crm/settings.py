@@ -33,7 +33,9 @@ def get_settings(prefix):
 def set_setting(key, value):
     """Store a value for a key, replacing the old one."""
     with db.atomic():
-        Setting.replace(key=key, value=json.dumps(value)).execute()
+        # An upsert, not INSERT OR REPLACE: PostgreSQL has only the former.
+        Setting.insert(key=key, value=json.dumps(value)).on_conflict(
+            conflict_target=[Setting.key], preserve=[Setting.value]).execute()
 
 
 def forget_setting(key):

@@ -6,7 +6,9 @@ never from another test module.
 
 import html
 import itertools
+import os
 import re
+import sqlite3
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime
@@ -15,8 +17,10 @@ from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from peewee import fn
+import psycopg
+from peewee import SqliteDatabase, fn
 
+from benchmarks.databases import counting_queries  # noqa: F401 - the tests' helper too
 from crm import followups, merging
 from crm.calendar_feed import feed_token
 from crm.db import db
@@ -56,6 +60,9 @@ from crm.playbook import (
 from crm.playbook import SuggestionState as StateFacts
 from crm.settings import set_setting, today_for_user
 
+# The engine the suite runs on: `make test` runs it on each (CRM_TEST_DATABASE).
+ENGINE = os.environ.get("CRM_TEST_DATABASE", "sqlite")
+ON_POSTGRES = ENGINE == "postgresql"
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 TODAY = datetime.now(UTC).date()  # the tests run with the UTC time zone
@@ -77,25 +84,51 @@ def contact_form(**fields):
     return data
 
 
-@contextmanager
-def counting_queries():
-    """Collect the SQL statements the app sends meanwhile, without those SQLite's search
-    index runs inside one (the trace shows them too: they name the schema, 'main', which
-    peewee never writes). Read the list after the block."""
-    statements, sent = [], []
-    db.connection().set_trace_callback(statements.append)
-    try:
-        yield sent
-    finally:
-        db.connection().set_trace_callback(None)
-        sent.extend(sql for sql in statements if "'main'." not in sql)
-
-
 def writes():
-    """How many rows the test's database connection has written so far."""
-    from crm.db import db
+    """A mark that changes whenever the test's database has rows written.
 
-    return db.connection().total_changes
+    SQLite counts the rows its connection changed. PostgreSQL's statistics count the
+    rows of a transaction rolled back too, so there the mark is the database's
+    whole content, hashed: equal marks mean nothing was saved.
+    """
+    if isinstance(db.obj, SqliteDatabase):
+        return db.connection().total_changes
+    each = " UNION ALL ".join(
+        f"SELECT md5(COALESCE(string_agg(t::text, '|' ORDER BY t::text), '')) AS h "
+        f'FROM "{table}" AS t' for table in db.get_tables())
+    return db.execute_sql(f"SELECT md5(string_agg(h, '' ORDER BY h)) FROM ({each}) AS rows"
+                          ).fetchone()[0]
+
+
+@contextmanager
+def another_program(app):
+    """A connection of another program to the app's database (sqlite3, or psycopg for
+    PostgreSQL), committed on leaving. Statements take `?` for parameters on either."""
+    url = app.config["DATABASE_URL"]
+    if url.startswith("sqlite"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+            yield connection
+        return
+    with psycopg.connect(url) as connection, connection.cursor() as cursor:
+        yield _QmarkCursor(cursor)
+
+
+class _QmarkCursor:
+    """A psycopg cursor that takes sqlite3's `?` placeholders."""
+
+    def __init__(self, cursor):
+        self.cursor = cursor
+
+    def execute(self, sql, params=()):
+        return self.cursor.execute(sql.replace("?", "%s"), params)
+
+
+def trigger_names():
+    """The names of the database's triggers, on either engine."""
+    sql = ("SELECT name FROM sqlite_master WHERE type = 'trigger'"
+           if isinstance(db.obj, SqliteDatabase) else
+           "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+    return {name for (name,) in db.execute_sql(sql)}
 
 
 def load(app):

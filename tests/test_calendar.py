@@ -10,7 +10,7 @@ import pytest
 import vobject
 from icalendar import Calendar
 from icalendar.parser.content_line import Contentline
-from support import contact_form, counting_queries
+from support import ON_POSTGRES, contact_form, counting_queries
 
 from crm import calendar_feed
 from crm.demo import load_demo
@@ -134,7 +134,9 @@ def test_fast_folding_gives_icalendars_own_bytes():
 
 
 def test_control_characters_never_reach_the_feed(client, demo):
-    typed = "tab\there nul\x00 bell\x07 escape\x1b[31m del\x7f vt\x0b end"
+    # PostgreSQL cannot store a NUL at all (the fields refuse it on the way in).
+    nul = "nul " if ON_POSTGRES else "nul\x00 "
+    typed = f"tab\there {nul}bell\x07 escape\x1b[31m del\x7f vt\x0b end"
     Event.create(name=typed, start_on=demo, end_on=demo, place=typed, notes=typed)
     raw = client.get(feed_path(client)).data
     assert not re.search(rb"[\x00-\x08\x0a-\x1f\x7f]", raw.replace(b"\r\n", b""))

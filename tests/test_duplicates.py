@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from support import counting_queries, seen
+from support import ON_POSTGRES, counting_queries, seen
 
 from crm import followups, merging
 from crm.db import db
@@ -159,8 +159,14 @@ def test_a_merge_that_fails_half_way_changes_nothing(client, database):
     bob, robert = two_bobs()
     before = {c.id: story(c) for c in (bob, robert)}
     # The database itself refuses the last step, deleting the merged contact.
-    db.execute_sql("CREATE TRIGGER no_delete BEFORE DELETE ON contact "
-                   "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    if ON_POSTGRES:
+        db.execute_sql("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql "
+                       "AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$")
+        db.execute_sql("CREATE TRIGGER no_delete BEFORE DELETE ON contact "
+                       "FOR EACH ROW EXECUTE FUNCTION refuse()")
+    else:
+        db.execute_sql("CREATE TRIGGER no_delete BEFORE DELETE ON contact "
+                       "BEGIN SELECT RAISE(ABORT, 'refused'); END")
     try:
         merging.merge(bob, robert, {"phone"})
     except Exception as error:  # noqa: BLE001 - whatever the driver raises

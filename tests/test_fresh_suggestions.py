@@ -9,11 +9,11 @@ route is added without a case here.
 
 import io
 import json
-import sqlite3
 from datetime import timedelta
 
 import pytest
 from support import (
+    another_program,
     application_form,
     calendar_fixture,
     contact_form,
@@ -94,7 +94,7 @@ def import_and_confirm(client, path):
 
 
 def add_feed(client, server):
-    acme = Company.get(Company.name.contains("Meridian"))
+    acme = next(c for c in Company.select() if "Meridian" in c.name)
     server.routes["/feed"] = Reply(body=rss([
         ("award", "Meridian names Bob Hale executive of the year", _recent())]))
     return client.submit(f"/companies/{acme.id}/feeds", {"url": server.url("/feed")},
@@ -392,15 +392,14 @@ def test_every_command_write_is_served_fresh(command, warm, runner, server, tmp_
 
 
 def test_a_write_from_another_program_is_served_fresh(app, warm):
-    path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
     sam = person("Sam Okafor")
-    with sqlite3.connect(path) as other:
+    with another_program(app) as other:
         # A touch alone, without the contact row the app would also update.
         other.execute("INSERT INTO touch (contact_id, happened_on, channel, direction, note, "
                       "created_at) VALUES (?, ?, 'email', 'out', 'Thank you', ?)",
                       (sam.id, today().isoformat(), today().isoformat()))
     assert_served_equals_recomputed(warm)
-    with sqlite3.connect(path) as other:
+    with another_program(app) as other:
         other.execute("UPDATE application SET position = 'Head of Partnerships' "
                       "WHERE status = 'interviewing'")
         other.execute("DELETE FROM suggestion_state")

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from icalendar import Calendar
 from markupsafe import escape
-from support import HOSTILE, page_problems, route_urls, writes
+from support import HOSTILE, ON_POSTGRES, page_problems, route_urls, writes
 
 from crm import digest
 from crm.calendar_feed import feed_token
@@ -223,6 +223,8 @@ def test_hostile_text_is_escaped_in_the_digest_email(app, database, hostile):
         html = digest.render(digest.build(today_for_user(), 30), "html")
     if "<" in hostile:
         assert hostile[:200] not in html
+    if ON_POSTGRES:  # which cannot hold a NUL: it drops it on the way in
+        hostile = hostile.replace("\x00", "")
     assert str(escape(hostile[:200])) in html
     # Mail programs need the email's inline styles; nothing else may be active.
     assert page_problems(html.replace(" style=", " data-style=")) == []

@@ -3,6 +3,12 @@ from peewee import *
 
 
 def up(migrator, db):
+    if isinstance(db, PostgresqlDatabase):
+        # SQLite's NOCASE, which the names below use: ICU's level-2 strength ignores case
+        # (and only case); a unique column then refuses "acme" beside "Acme".
+        db.execute_sql("CREATE COLLATION IF NOT EXISTS nocase (provider = icu, "
+                       "locale = 'und-u-ks-level2', deterministic = false)")
+
     class Company(Model):
         name = CharField(unique=True, collation='NOCASE')
         website = CharField(default='')

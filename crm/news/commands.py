@@ -44,7 +44,7 @@ def list_feeds():
     """One line per feed: its address, its company and how it is doing."""
     now = utcnow()
     query = (Feed.select(Feed, Company).join(Company, JOIN.LEFT_OUTER)
-             .order_by(Company.name, Feed.url))
+             .order_by(Company.name.asc(nulls="first"), Feed.url))
     if not query.exists():
         click.echo("No feeds yet: follow one with `crm feeds add URL --company NAME`, "
                    "or import a feed reader's list with `crm feeds import FILE.opml`.")

@@ -162,7 +162,8 @@ def import_opml(data):
 def export_opml():
     """Every feed as OPML bytes, grouped under its company."""
     query = (Feed.select(Feed.url, Feed.title, Company.name.alias("company"))
-             .join(Company, JOIN.LEFT_OUTER).order_by(Company.name, Feed.url).namedtuples())
+             .join(Company, JOIN.LEFT_OUTER)
+             .order_by(Company.name.asc(nulls="first"), Feed.url).namedtuples())
     return write_opml([OpmlFeed(url=row.url, title=row.title or row.url, company=row.company)
                        for row in query])
 

@@ -4,8 +4,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from peewee import JOIN, SQL, NodeList
+from peewee import JOIN
 
+from crm.db import unindexed
 from crm.models import Article, ArticleMatch, Company, Contact, Feed, Touch
 from crm.news.match import CONGRATULATE
 from crm.news.store import is_original
@@ -67,7 +68,7 @@ def readers(article_ids):
         ArticleMatch.article, ArticleMatch.kind, ArticleMatch.reason, Contact.id.alias("cid"),
         Contact.name).join(Contact)
         .where(ArticleMatch.article.in_(list(listed_as)),
-               NodeList((SQL("+"), Contact.archived_at)).is_null(),
+               unindexed(Contact.archived_at).is_null(),
                Contact.status != "do_not_contact")
         .namedtuples())
     sent = set(Touch.select(Touch.contact, Touch.article)

@@ -4,9 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 
-from peewee import SQL, NodeList
-
-from crm.db import db
+from crm.db import db, unindexed
 from crm.models import Article, ArticleMatch, Contact, ContactTag, Feed, Tag, Touch
 from crm.news.fetch import next_attempt, should_pause
 from crm.news.match import CONGRATULATE, ArticleInfo, ContactIndex, ContactInfo
@@ -27,7 +25,7 @@ def is_original():
     """The condition "this article is no repeat of one stored earlier"."""
     # The unary + keeps SQLite off the duplicate_of index, which holds nearly
     # every article under NULL: the link or published_at index is far better.
-    return NodeList((SQL("+"), Article.duplicate_of)).is_null()
+    return unindexed(Article.duplicate_of).is_null()
 
 
 @dataclass

@@ -9,6 +9,8 @@ MESSAGES = {
     405: ("Not allowed", "This address does not accept that kind of request."),
     413: ("Too large", "That upload is larger than the limit."),
     500: ("Something went wrong", "The error was logged; nothing you typed was half-saved."),
+    503: ("Database unavailable", "The database is not answering. Nothing was saved; "
+                                  "try again in a moment."),
 }
 
 

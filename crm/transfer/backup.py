@@ -20,7 +20,7 @@ from peewee import (
     sort_models,
 )
 
-from crm import fields
+from crm import fields, postgres
 from crm.db import db
 from crm.models import MODELS, Setting
 from crm.schema import migration_runner
@@ -84,15 +84,22 @@ def restore(document, replace=False):
                 raise BackupError(
                     "The database is not empty. Restore into a new, empty database, or use"
                     " --replace to delete everything in this one first.")
+            # Checked at commit: a row may point at a later one of its own table.
             if isinstance(db.obj, SqliteDatabase):
-                # Checked at commit: a row may point at a later one of its own table.
                 db.execute_sql("PRAGMA defer_foreign_keys = ON")
+            else:
+                db.execute_sql("SET CONSTRAINTS ALL DEFERRED")  # deferrable since 0018
             for model in reversed(sort_models(MODELS)):
                 model.delete().execute()
-            return {model._meta.table_name: insert(model, tables.get(model._meta.table_name, []))
-                    for model in sort_models(MODELS)}
+            counts = {model._meta.table_name: insert(model, tables.get(model._meta.table_name, []))
+                      for model in sort_models(MODELS)}
+            if postgres.is_postgres(db.obj):
+                postgres.reset_sequences(db.obj, MODELS)  # rows came with their ids
     except IntegrityError as error:
         raise BackupError(f"The backup's rows do not fit together: {error}.") from None
+    if postgres.is_postgres(db.obj):
+        postgres.analyze(db.obj)
+    return counts
 
 
 def insert(model, rows):
