@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, datetime, timedelta
+from html import escape as html_escape
 
 from support import contact_form, event_form
 
@@ -215,3 +216,14 @@ def test_unknown_names_become_contacts_as_the_interview_form_makes_them(client, 
     page = client.get(f"/events/{event.id}").get_data(as_text=True)
     assert "New Person" in page and "Kim Lee" in page
     assert "Kim Lee" in client.get("/contacts?q=kim").get_data(as_text=True)  # searchable
+
+
+def test_a_name_too_long_for_a_contact_is_refused_and_nothing_is_made(client, database):
+    """A new name must pass the contact form's rules (PostgreSQL would refuse it with a 500)."""
+    for typed, shown in (("Ann " + "x" * 300, "Use at most 200 characters (this has 304)"),
+                         ("Kim Lee (" + "Y" * 300 + ")", "(this has 300)")):
+        response = add_event(client, people=typed)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and shown in html
+        assert html_escape(typed) in html  # what was typed is kept
+        assert Event.select().count() == Contact.select().count() == 0

@@ -121,7 +121,8 @@ def test_switch_off_and_forget_deletes_messages_people_and_password(app, client,
     assert MailMessage.select().count() == MailCandidate.select().count() == 0
     assert MailAccount.current() is None
     assert not os.path.exists(os.path.join(app.instance_path, "imap_password"))
-    notes = [(t.note, t.mail_message) for t in Touch.select().where(Touch.contact == bob)]
+    notes = [(t.note, t.mail_message)
+             for t in Touch.select().where(Touch.contact == bob).order_by(Touch.id)]
     assert notes == [("Hi", None), ("Re: Hi", None)]
 
 

@@ -37,6 +37,7 @@ from crm.models.people import (
     match_labels,
     normal_email,
     normal_linkedin,
+    split_label,
     tags_by_contact,
 )
 from crm.models.process import (
@@ -64,5 +65,5 @@ __all__ = [
     "addresses_taken", "application_people", "companies_at", "contacts_for",
     "contacts_for_labels", "match_labels", "ends_at",
     "job_words", "match_contacts", "normal_email", "normal_linkedin", "people_at",
-    "recent_applications", "starts_at", "tags_by_contact", "upcoming_for", "utcnow",
+    "recent_applications", "split_label", "starts_at", "tags_by_contact", "upcoming_for", "utcnow",
 ]

@@ -18,10 +18,11 @@ from crm.models import (
     contacts_for_labels,
     match_labels,
     people_at,
+    split_label,
     upcoming_for,
     utcnow,
 )
-from crm.pages.forms import Accepts, ConfirmForm, one_name_per_line, stripped
+from crm.pages.forms import Accepts, ConfirmForm, accepts_each, one_name_per_line, stripped
 from crm.pages.lookup import get_or_404
 from crm.pagination import page_number, paginate
 from crm.settings import today_for_user, user_timezone
@@ -55,6 +56,13 @@ class EventForm(FlaskForm):
                     "in brackets, if any), as the interview form does.")
     companies = TextAreaField("Companies likely there", [Accepts(NoteField())],
                               description="One company per line: all their people count")
+
+    def validate_people(self, field):
+        """A name typed here may become a contact (and its company in brackets a company): it
+        must pass the rules their own forms apply."""
+        labels = [split_label(line) for line in one_name_per_line(field.data)]
+        accepts_each(Contact.name, [name for name, _ in labels])
+        accepts_each(Company.name, [company for _, company in labels if company])
 
     def validate(self, extra_validators=None):
         """Check the fields, then that the times make sense and every name is known."""
