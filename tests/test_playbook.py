@@ -30,8 +30,6 @@ from crm.playbook import (
     History,
     InterviewFacts,
     Rules,
-    SuggestionState,
-    TouchFacts,
     format_day,
     suggest_all,
 )
@@ -430,7 +428,8 @@ def test_long_term_touch_forwards_fresh_news_about_their_company():
 
 def test_news_matching_their_interests_is_preferred():
     fan = ContactFacts(
-        id=7, name="Bob Smith", company="Acme", status="long_term", tags="sports sponsorship, golf"
+        id=7, name="Bob Smith", company="Acme", status="long_term",
+        tags=("sports sponsorship", "golf"),
     )
     company_only = ArticleFacts(
         id=40, title="Acme results", published=LAST + days(85), company="Acme"
@@ -801,20 +800,10 @@ def test_interview_needs_a_time_zone():
         InterviewFacts(id=1, starts_at=datetime(2025, 11, 21, 10, 0))
 
 
-def test_records_reject_unknown_choices():
-    with pytest.raises(ValueError, match="Role must be one of"):
-        ContactFacts(id=1, name="X", role="boss")
-    with pytest.raises(ValueError, match="Channel must be one of"):
-        TouchFacts(id=1, contact_id=1, on=SAT, channel="pigeon")
-    with pytest.raises(ValueError, match="Suggestion state must be one of"):
-        SuggestionState(key="k", state="maybe")
-
-
 def test_text_fields_accept_one_item_per_line():
     notes = interview(values="Outwork everyone\n\n Integrity ", concerns="")
     assert notes.values == ("Outwork everyone", "Integrity")
     assert notes.concerns == ()
-    assert ContactFacts(id=1, name="X", tags="golf, , sailing").tags == ("golf", "sailing")
 
 
 def test_first_name_skips_titles():
