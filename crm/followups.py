@@ -4,6 +4,7 @@ Everything is read in a fixed number of queries, whatever the number of
 contacts: one per table, never one per contact.
 """
 
+import gc
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -188,9 +189,17 @@ def init_app(app):
 
 def compute(today, tz, seq=None):
     """Every contact's suggestions from nothing."""
-    found = histories(today)
-    return Snapshot(tuple(playbook.suggest_all(found, today, tz, rules())),
-                    {h.contact.id: h for h in found}, seq)
+    # Tens of thousands of records, none in a reference cycle, would set off the cyclic
+    # garbage collector several times (3-5 ms at 10,000 contacts); it waits until the end.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        found = histories(today)
+        return Snapshot(tuple(playbook.suggest_all(found, today, tz, rules())),
+                        {h.contact.id: h for h in found}, seq)
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _patch(kept, changed, today, tz, seq):
@@ -221,14 +230,20 @@ def _in(field, wanted):
 
 def _contacts(wanted, involved):
     """Long-term contacts and the `involved` (in a process, or moved), with ContactFacts' fields."""
-    return (Contact.select(
-        Contact.id, Contact.name, fn.COALESCE(Company.name, "").alias("company"), Contact.title,
-        Contact.role, Contact.status, Contact.may_follow_up, Contact.cadence_days,
-        Contact.linkedin_connected, Contact.notes, Contact.email, Contact.preferred_channel)
-        .join(Company, JOIN.LEFT_OUTER)
-        .where(Contact.archived_at.is_null(), Contact.status != "do_not_contact",
-               (Contact.status == "long_term") | among(Contact.id, involved),
-               _in(Contact.id, wanted)))
+    def chosen(*conditions):
+        return (Contact.select(
+            Contact.id, Contact.name, fn.COALESCE(Company.name, "").alias("company"),
+            Contact.title, Contact.role, Contact.status, Contact.may_follow_up,
+            Contact.cadence_days, Contact.linkedin_connected, Contact.notes, Contact.email,
+            Contact.preferred_channel)
+            .join(Company, JOIN.LEFT_OUTER)
+            .where(Contact.archived_at.is_null(), _in(Contact.id, wanted), *conditions))
+
+    # Two parts, each found through an index (the status; the ids), rather than one walk
+    # through all 10,000 contacts' rows; UNION ALL, as no one is in both.
+    return (chosen(Contact.status == "long_term")
+            + chosen(among(Contact.id, involved),
+                     Contact.status.not_in(("long_term", "do_not_contact"))))
 
 
 def _tags(wanted):

@@ -1,5 +1,6 @@
 """The follow-up playbook: every row of the table, and the edges users will hit."""
 
+import itertools
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -24,6 +25,7 @@ from support import (
 )
 
 from crm.playbook import (
+    DEFAULT_RULES,
     ArticleFacts,
     ContactFacts,
     EventFacts,
@@ -33,6 +35,8 @@ from crm.playbook import (
     format_day,
     suggest_all,
 )
+from crm.playbook.context import Context
+from crm.playbook.engine import FROM_TOUCHES_ALONE, PLAYBOOK
 
 # --- after the interview -------------------------------------------------
 
@@ -830,3 +834,27 @@ def test_suggest_all_sorts_by_due_date_then_contact_name():
     letters = [(s.due, s.contact_id) for s in of_kind("followthrough", found)]
     assert letters == [(FRI - days(2), 9), (SAT, 8), (SAT, 7)]
     assert [s.due for s in found] == sorted(s.due for s in found)
+
+
+def test_the_rows_skipped_for_a_contact_with_only_touches_suggest_nothing_to_them():
+    # Most of the address book has nothing but touches and answers; the engine sends them
+    # through FROM_TOUCHES_ALONE only, which must lose nothing the whole table would give.
+    contacts = [BOB, ContactFacts(id=7, name="Bob Smith", status="long_term"),
+                ContactFacts(id=7, name="Bob Smith", status="long_term", cadence_days=7,
+                             preferred_channel="phone", may_follow_up=False)]
+    stories = [(), (out(LAST),), (out(LAST), reply(LAST + days(2))),
+               (out(LAST, channel="phone"), out(LAST + days(8)), out(LAST + days(16)),
+                out(LAST + days(17), channel="linkedin_invitation"))]
+    answers = [{}, {"longterm:contact:7:2025-05-30": state("longterm:contact:7:2025-05-30",
+                                                           "skipped")}]
+    suggested = 0
+    for contact, touches, states in itertools.product(contacts, stories, answers):
+        history = History(contact=contact, touches=touches, states=states,
+                          resume_updated_on=LAST + days(1))
+        for today in (LAST, LAST + days(3), LAST + days(95), LAST + days(400)):
+            ctx = Context(history, today, NEW_YORK, DEFAULT_RULES)
+            skipped = [rule.__name__ for rule in PLAYBOOK if rule not in FROM_TOUCHES_ALONE
+                       if list(rule(ctx))]
+            assert skipped == [], (contact, touches, states, today)
+            suggested += len(run(history, today))
+    assert suggested  # the rows kept do suggest something to these people
