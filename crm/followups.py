@@ -319,8 +319,8 @@ def _process_facts(recent, wanted):
             id=interview_id, application_id=app_id, position=app.position, company=app.company,
             starts_at=naive_start[interview_id].replace(tzinfo=ZoneInfo(zone)),
             interviewer_ids=tuple(interviewer_ids[interview_id]), assistant_id=assistant,
-            discussed=discussed, strengths=strengths, next_contact=next_name,
-            next_contact_id=next_contact)
+            discussed=playbook.lines(discussed), strengths=playbook.lines(strengths),
+            next_contact=next_name, next_contact_id=next_contact)
     starts, point_of_contact = defaultdict(list), {}
     for interview in sorted(held.values(), key=lambda i: naive_start[i["id"]]):
         app_id = interview["application_id"]
@@ -358,8 +358,8 @@ def _process_facts(recent, wanted):
     for interview_id, contact_id, values, concerns, accomplishments in seats:
         if wanted is None or contact_id in wanted:
             by_contact[contact_id].append(playbook.InterviewFacts(
-                **held[interview_id], values=values, concerns=concerns,
-                accomplishments=accomplishments))
+                **held[interview_id], values=playbook.lines(values),
+                concerns=playbook.lines(concerns), accomplishments=playbook.lines(accomplishments)))
     for interview in held.values():
         assistant = interview["assistant_id"]
         if assistant and (wanted is None or assistant in wanted):

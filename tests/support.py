@@ -365,7 +365,7 @@ def days(n):
 def interview(id=12, day=FRI, hour=10, minute=0, tz=NEW_YORK, interviewers=(7,), **fields):
     starts_at = datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
     fields.setdefault("application_id", 3)
-    return InterviewFacts(
+    return InterviewFacts.of(
         id=id,
         position="Analyst",
         company="Acme",

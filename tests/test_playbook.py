@@ -801,7 +801,7 @@ def test_every_rule_is_listed_for_the_settings_page():
 
 def test_interview_needs_a_time_zone():
     with pytest.raises(ValueError, match="needs a time zone"):
-        InterviewFacts(id=1, starts_at=datetime(2025, 11, 21, 10, 0))
+        InterviewFacts.of(id=1, starts_at=datetime(2025, 11, 21, 10, 0))
 
 
 def test_text_fields_accept_one_item_per_line():

@@ -8,23 +8,18 @@ come from `crm.vocabulary`, and checks those words once where it reads them
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from types import MappingProxyType
 from typing import NamedTuple
 
 
-def _items(value: str | Iterable[str], separator: str | None) -> tuple[str, ...]:
-    """Accept a sequence of strings or one text holding them (split on `separator`/lines)."""
+def lines(value: str | Iterable[str]) -> tuple[str, ...]:
+    """The items of a text, one per line, or of a sequence of strings, stripped, without blanks."""
     if not value:
         return ()  # most texts are empty
     if isinstance(value, str):
-        value = value.split(separator) if separator else value.splitlines()
+        value = value.splitlines()
     return tuple(item.strip() for item in value if item.strip())
-
-
-def _freeze(record: object, name: str, value: object) -> None:
-    object.__setattr__(record, name, value)
 
 
 class ContactFacts(NamedTuple):
@@ -51,22 +46,22 @@ class ContactFacts(NamedTuple):
         return words[0] if words else self.name.strip()
 
 
-@dataclass(frozen=True, kw_only=True)
-class InterviewFacts:
+class InterviewFacts(NamedTuple):
     """One interview, seen from the contact whose history holds it.
 
     `values` and `concerns` are what this contact cares about and asked about;
     `values[i]` is answered by `accomplishments[i]` (this contact's own list) in
-    the follow-through letter, and `strengths` go to every interviewer. Each
-    of these accepts a tuple or a text with one item per line, as does
-    `discussed`. `next_contact` is the point of contact the letter names.
+    the follow-through letter, and `strengths` go to every interviewer; these
+    and `discussed` hold one item each (`lines` splits a text into them).
+    `starts_at` carries its time zone. `next_contact` is the point of contact
+    the letter names.
     """
 
     id: int
+    starts_at: datetime
     application_id: int | None = None
     position: str = ""
     company: str = ""
-    starts_at: datetime
     interviewer_ids: tuple[int, ...] = ()
     assistant_id: int | None = None
     discussed: tuple[str, ...] = ()
@@ -77,12 +72,20 @@ class InterviewFacts:
     next_contact: str = ""
     next_contact_id: int | None = None
 
-    def __post_init__(self) -> None:
-        if self.starts_at.tzinfo is None or self.starts_at.utcoffset() is None:
+    @classmethod
+    def of(cls, **fields: object) -> InterviewFacts:
+        """An interview written by hand: texts split into `lines`, the start's time zone checked."""
+        record = cls(**fields)
+        if record.starts_at.tzinfo is None or record.starts_at.utcoffset() is None:
             raise ValueError("An interview's start time needs a time zone.")
-        _freeze(self, "interviewer_ids", tuple(self.interviewer_ids))
-        for name in ("discussed", "values", "concerns", "accomplishments", "strengths"):
-            _freeze(self, name, _items(getattr(self, name), None))
+        return record._replace(
+            interviewer_ids=tuple(record.interviewer_ids),
+            **{name: lines(getattr(record, name)) for name in TEXTS},
+        )
+
+
+# The fields of an interview that hold a list of items, typed as lines of text.
+TEXTS = ("discussed", "values", "concerns", "accomplishments", "strengths")
 
 
 class ApplicationFacts(NamedTuple):
