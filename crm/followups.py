@@ -381,10 +381,13 @@ def _touches(horizon, wanted):
     rows = raw_rows(recent.select(*columns) + older.select(*columns))
     _refuse_unknown({row[4] for row in rows}, CHANNEL_WORDS, "Channel")
     _refuse_unknown({row[5] for row in rows}, DIRECTION_WORDS, "Direction")
+    # A few hundred days and times recur across thousands of touches: each is read once.
+    days = {on: as_date(on) for on in {row[2] for row in rows}}
+    times = {at: as_time(at) for at in {row[3] for row in rows}}
     result = defaultdict(list)
     for touch_id, contact_id, on, at, channel, direction, article_id, key in rows:
         result[contact_id].append(record(playbook.TouchFacts, (
-            touch_id, contact_id, as_date(on), as_time(at), channel, direction, article_id, key)))
+            touch_id, contact_id, days[on], times[at], channel, direction, article_id, key)))
     return _tuples(result)
 
 
