@@ -92,8 +92,8 @@ def histories(today, contact_ids=None):
     settings = rules()
     horizon = today - timedelta(days=HORIZON_DAYS)
     wanted = None if contact_ids is None else set(contact_ids)
-    recent = [pk for (pk,) in recent_applications(
-        today - timedelta(days=CLOSED_PROCESS_DAYS), wanted).tuples()]
+    recent = [pk for (pk,) in raw_rows(recent_applications(
+        today - timedelta(days=CLOSED_PROCESS_DAYS), wanted))]
     process = _process_facts(recent, wanted)
     moved = _moves(today, wanted, settings)
     # Only long-term contacts, people in a process, whoever referred the user to one and
