@@ -7,7 +7,6 @@ Undo button carries the touches' ids and keys signed with the app's secret, so
 it can neither name other touches nor be forged.
 """
 
-
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 

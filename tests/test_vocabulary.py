@@ -38,19 +38,22 @@ def test_the_forms_offer_the_columns_choices():
 
 
 # Rows written from outside the app, each with a word the vocabulary does not know.
-BAD_WORDS = [
-    ("UPDATE contact SET role = 'boss'", "Role must be one of .*, not 'boss'"),
-    ("UPDATE contact SET preferred_channel = 'fax'", "Preferred channel must be one of"),
-    ("UPDATE touch SET channel = 'pigeon'", "Channel must be one of .*, not 'pigeon'"),
-    ("UPDATE touch SET direction = 'sideways'", "Direction must be one of"),
-    ("UPDATE application SET status = 'ghosted'", "Application status must be one of"),
-    ("INSERT INTO suggestion_state (key, contact_id, state, updated_at) "
-     "SELECT 'k' || id, id, 'maybe', '2026-01-01 00:00:00' FROM contact",
-     "Suggestion state must be one of .*, not 'maybe'"),
-]
+BAD_WORDS = {
+    "role": ("UPDATE contact SET role = 'boss'", "Role must be one of .*, not 'boss'"),
+    "status": ("UPDATE contact SET status = 'lurking'", "Status must be one of"),
+    "preferred channel": ("UPDATE contact SET preferred_channel = 'fax'",
+                          "Preferred channel must be one of"),
+    "channel": ("UPDATE touch SET channel = 'pigeon'", "Channel must be one of .*, not 'pigeon'"),
+    "direction": ("UPDATE touch SET direction = 'sideways'", "Direction must be one of"),
+    "application status": ("UPDATE application SET status = 'ghosted'",
+                           "Application status must be one of"),
+    "suggestion state": ("INSERT INTO suggestion_state (key, contact_id, state, updated_at) "
+                         "SELECT 'k' || id, id, 'maybe', '2026-01-01 00:00:00' FROM contact",
+                         "Suggestion state must be one of .*, not 'maybe'"),
+}
 
 
-@pytest.mark.parametrize(("write", "message"), BAD_WORDS, ids=[w for w, _ in BAD_WORDS])
+@pytest.mark.parametrize(("write", "message"), BAD_WORDS.values(), ids=BAD_WORDS.keys())
 def test_suggestions_refuse_a_stored_word_the_vocabulary_does_not_know(seeded, write, message):
     # The playbook's records check nothing: the words are checked where the rows are read.
     today, tz = today_for_user(), user_timezone()

@@ -1,8 +1,9 @@
 """What the playbook knows about one contact: plain immutable records the caller builds.
 
-The records check nothing: the caller reads them from columns whose words
-come from `crm.vocabulary`, and checks those words once where it reads them
-(`crm.followups`), not once per record: thousands are built per computation.
+The records check nothing as they are built (thousands are, per computation):
+the caller reads them from columns whose words come from `crm.vocabulary`
+and checks those words once per query where it reads them (`crm.followups`).
+`InterviewFacts.of` is for interviews written by hand, as tests do.
 """
 
 from __future__ import annotations
