@@ -7,8 +7,6 @@ Undo button carries the touches' ids and keys signed with the app's secret, so
 it can neither name other touches nor be forged.
 """
 
-from dataclasses import replace
-
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -108,7 +106,7 @@ def skipped(snapshot, today):
         found, tz, timings = [], user_timezone(), rules()
         for history, keys in skips:
             kept = {k: v for k, v in history.states.items() if k not in keys}
-            found += [s for s in playbook.suggest(replace(history, states=kept), today, tz,
+            found += [s for s in playbook.suggest(history._replace(states=kept), today, tz,
                                                   timings) if s.key in keys]
         return sorted(found, key=lambda s: (s.due, s.key))
 

@@ -398,7 +398,7 @@ def days(n):
 def interview(id=12, day=FRI, hour=10, minute=0, tz=NEW_YORK, interviewers=(7,), **fields):
     starts_at = datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
     fields.setdefault("application_id", 3)
-    return InterviewFacts(
+    return InterviewFacts.of(
         id=id,
         position="Analyst",
         company="Acme",
@@ -435,12 +435,18 @@ def interviewing(*touches, contact=BOB, **fields):
     """Bob interviewed on Friday for a process still running."""
     fields.setdefault("interviews", [interview()])
     fields.setdefault("applications", [application()])
-    return History(contact=contact, touches=touches, **fields)
+    return History(contact=contact, touches=touches, **by_key(fields))
 
 
 def long_term(*touches, contact=None, **fields):
     contact = contact or ContactFacts(id=7, name="Bob Smith", company="Acme", status="long_term")
-    return History(contact=contact, touches=touches or (out(LAST),), **fields)
+    return History(contact=contact, touches=touches or (out(LAST),), **by_key(fields))
+
+
+def by_key(fields):
+    """History fields with `states` given as a list turned into the mapping by key it takes."""
+    states = fields.get("states", {})
+    return {**fields, "states": states if isinstance(states, dict) else {s.key: s for s in states}}
 
 
 def run(history, today, rules=DEFAULT_RULES, tz=NEW_YORK):

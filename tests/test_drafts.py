@@ -62,7 +62,7 @@ def ideal_interview(**fields):
         "concerns": "no agency experience",
         "next_contact": "HR",
     }
-    return InterviewFacts(**{**values, **fields})
+    return InterviewFacts.of(**{**values, **fields})
 
 
 def history(contact=BOB, interview=None, **fields):

@@ -36,7 +36,7 @@ TYPED = [
 
 
 def interview_with(text, interviewer_ids=(7,)):
-    return InterviewFacts(
+    return InterviewFacts.of(
         id=12, application_id=3, position="Analyst", company="Acme",
         starts_at=datetime(2025, 11, 21, 10, tzinfo=ZoneInfo("America/New_York")),
         interviewer_ids=interviewer_ids, discussed=text, values=text, concerns=text,
@@ -130,7 +130,7 @@ def test_each_line_of_notes_becomes_its_own_point():
 
 def test_each_interviewer_hears_the_proof_of_their_own_values():
     def letter(contact, values, accomplishments):
-        interview = InterviewFacts(
+        interview = InterviewFacts.of(
             id=12, application_id=3, position="Analyst", company="Acme",
             starts_at=datetime(2025, 11, 21, 10, tzinfo=ZoneInfo("America/New_York")),
             interviewer_ids=(7, 8), values=values, accomplishments=accomplishments,

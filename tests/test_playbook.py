@@ -1,5 +1,6 @@
 """The follow-up playbook: every row of the table, and the edges users will hit."""
 
+import itertools
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -24,17 +25,18 @@ from support import (
 )
 
 from crm.playbook import (
+    DEFAULT_RULES,
     ArticleFacts,
     ContactFacts,
     EventFacts,
     History,
     InterviewFacts,
     Rules,
-    SuggestionState,
-    TouchFacts,
     format_day,
     suggest_all,
 )
+from crm.playbook.context import Context
+from crm.playbook.engine import FROM_TOUCHES_ALONE, PLAYBOOK
 
 # --- after the interview -------------------------------------------------
 
@@ -430,7 +432,8 @@ def test_long_term_touch_forwards_fresh_news_about_their_company():
 
 def test_news_matching_their_interests_is_preferred():
     fan = ContactFacts(
-        id=7, name="Bob Smith", company="Acme", status="long_term", tags="sports sponsorship, golf"
+        id=7, name="Bob Smith", company="Acme", status="long_term",
+        tags=("sports sponsorship", "golf"),
     )
     company_only = ArticleFacts(
         id=40, title="Acme results", published=LAST + days(85), company="Acme"
@@ -798,23 +801,13 @@ def test_every_rule_is_listed_for_the_settings_page():
 
 def test_interview_needs_a_time_zone():
     with pytest.raises(ValueError, match="needs a time zone"):
-        InterviewFacts(id=1, starts_at=datetime(2025, 11, 21, 10, 0))
-
-
-def test_records_reject_unknown_choices():
-    with pytest.raises(ValueError, match="Role must be one of"):
-        ContactFacts(id=1, name="X", role="boss")
-    with pytest.raises(ValueError, match="Channel must be one of"):
-        TouchFacts(id=1, contact_id=1, on=SAT, channel="pigeon")
-    with pytest.raises(ValueError, match="Suggestion state must be one of"):
-        SuggestionState(key="k", state="maybe")
+        InterviewFacts.of(id=1, starts_at=datetime(2025, 11, 21, 10, 0))
 
 
 def test_text_fields_accept_one_item_per_line():
     notes = interview(values="Outwork everyone\n\n Integrity ", concerns="")
     assert notes.values == ("Outwork everyone", "Integrity")
     assert notes.concerns == ()
-    assert ContactFacts(id=1, name="X", tags="golf, , sailing").tags == ("golf", "sailing")
 
 
 def test_first_name_skips_titles():
@@ -841,3 +834,27 @@ def test_suggest_all_sorts_by_due_date_then_contact_name():
     letters = [(s.due, s.contact_id) for s in of_kind("followthrough", found)]
     assert letters == [(FRI - days(2), 9), (SAT, 8), (SAT, 7)]
     assert [s.due for s in found] == sorted(s.due for s in found)
+
+
+def test_the_rows_skipped_for_a_contact_with_only_touches_suggest_nothing_to_them():
+    # Most of the address book has nothing but touches and answers; the engine sends them
+    # through FROM_TOUCHES_ALONE only, which must lose nothing the whole table would give.
+    contacts = [BOB, ContactFacts(id=7, name="Bob Smith", status="long_term"),
+                ContactFacts(id=7, name="Bob Smith", status="long_term", cadence_days=7,
+                             preferred_channel="phone", may_follow_up=False)]
+    stories = [(), (out(LAST),), (out(LAST), reply(LAST + days(2))),
+               (out(LAST, channel="phone"), out(LAST + days(8)), out(LAST + days(16)),
+                out(LAST + days(17), channel="linkedin_invitation"))]
+    answers = [{}, {"longterm:contact:7:2025-05-30": state("longterm:contact:7:2025-05-30",
+                                                           "skipped")}]
+    suggested = 0
+    for contact, touches, states in itertools.product(contacts, stories, answers):
+        history = History(contact=contact, touches=touches, states=states,
+                          resume_updated_on=LAST + days(1))
+        for today in (LAST, LAST + days(3), LAST + days(95), LAST + days(400)):
+            ctx = Context(history, today, NEW_YORK, DEFAULT_RULES)
+            skipped = [rule.__name__ for rule in PLAYBOOK if rule not in FROM_TOUCHES_ALONE
+                       if list(rule(ctx))]
+            assert skipped == [], (contact, touches, states, today)
+            suggested += len(run(history, today))
+    assert suggested  # the rows kept do suggest something to these people

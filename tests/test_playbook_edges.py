@@ -21,7 +21,7 @@ from support import (
     state,
 )
 
-from crm.playbook import ApplicationFacts, ArticleFacts, ContactFacts, History
+from crm.playbook import ArticleFacts, ContactFacts, History
 
 PRIYA = ContactFacts(id=9, name="Priya Shah", company="Acme", role="recruiter")
 DANA = ContactFacts(id=8, name="Dana Whitfield", company="Acme", role="interviewer")
@@ -209,8 +209,3 @@ def test_a_rejection_keeps_the_assistants_thank_you_already_due():
     assert one("assistant_thanks", run(maria(SAT), SAT)).due == SAT
     assert one("assistant_thanks", run(maria(SAT + days(1)), SAT + days(1))).late == FRI + days(2)
     assert of_kind("assistant_thanks", run(maria(FRI), SAT)) == []  # turned down that same day
-
-
-def test_an_application_facts_record_keeps_its_interview_times():
-    app = ApplicationFacts(id=1, interviews_at=[PANEL.starts_at])
-    assert app.interviews_at == (PANEL.starts_at,)

@@ -2,9 +2,10 @@
 
 import pytest
 
-from crm import playbook, vocabulary
+from crm import followups, vocabulary
 from crm.models import Application, ArticleMatch, Contact, Interview, SuggestionState, Touch
 from crm.pages.forms import ApplicationForm, ContactForm, InterviewForm, TouchForm
+from crm.settings import today_for_user, user_timezone
 
 COLUMNS = [
     (Contact.role, vocabulary.ROLES),
@@ -36,19 +37,30 @@ def test_the_forms_offer_the_columns_choices():
         assert offered == list(vocabulary.values(choices))
 
 
-def test_the_playbook_accepts_every_stored_value_and_refuses_others():
-    for role in vocabulary.values(vocabulary.ROLES):
-        for status in vocabulary.values(vocabulary.CONTACT_STATUSES):
-            playbook.ContactFacts(id=1, name="A", role=role, status=status)
-    for channel in vocabulary.values(vocabulary.CHANNELS):
-        for direction in vocabulary.values(vocabulary.DIRECTIONS):
-            playbook.TouchFacts(id=1, contact_id=1, on=None, channel=channel, direction=direction)
-    for status in vocabulary.values(vocabulary.APPLICATION_STATUSES):
-        playbook.ApplicationFacts(id=1, status=status)
-    for state in vocabulary.values(vocabulary.SUGGESTION_STATES):
-        playbook.SuggestionState(key="k", state=state)
-    with pytest.raises(ValueError, match="Channel must be one of"):
-        playbook.TouchFacts(id=1, contact_id=1, on=None, channel="pigeon")
+# Rows written from outside the app, each with a word the vocabulary does not know.
+BAD_WORDS = {
+    "role": ("UPDATE contact SET role = 'boss'", "Role must be one of .*, not 'boss'"),
+    "status": ("UPDATE contact SET status = 'lurking'", "Status must be one of"),
+    "preferred channel": ("UPDATE contact SET preferred_channel = 'fax'",
+                          "Preferred channel must be one of"),
+    "channel": ("UPDATE touch SET channel = 'pigeon'", "Channel must be one of .*, not 'pigeon'"),
+    "direction": ("UPDATE touch SET direction = 'sideways'", "Direction must be one of"),
+    "application status": ("UPDATE application SET status = 'ghosted'",
+                           "Application status must be one of"),
+    "suggestion state": ("INSERT INTO suggestion_state (key, contact_id, state, updated_at) "
+                         "SELECT 'k' || id, id, 'maybe', '2026-01-01 00:00:00' FROM contact",
+                         "Suggestion state must be one of .*, not 'maybe'"),
+}
+
+
+@pytest.mark.parametrize(("write", "message"), BAD_WORDS.values(), ids=BAD_WORDS.keys())
+def test_suggestions_refuse_a_stored_word_the_vocabulary_does_not_know(seeded, write, message):
+    # The playbook's records check nothing: the words are checked where the rows are read.
+    today, tz = today_for_user(), user_timezone()
+    assert followups.compute(today, tz).suggestions
+    seeded.execute_sql(write)
+    with pytest.raises(ValueError, match=message):
+        followups.compute(today, tz)
 
 
 def test_open_running_and_closed_statuses_split_the_statuses():

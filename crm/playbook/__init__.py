@@ -16,6 +16,7 @@ from .facts import (
     JobChangeFacts,
     SuggestionState,
     TouchFacts,
+    lines,
 )
 from .guard import TooSoon, too_soon
 from .rules import DEFAULT_RULES, RuleField, Rules
@@ -39,6 +40,7 @@ __all__ = [
     "TooSoon",
     "TouchFacts",
     "format_day",
+    "lines",
     "position_phrase",
     "suggest",
     "suggest_all",

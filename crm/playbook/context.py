@@ -78,6 +78,8 @@ class Context:
             t for t in self.touches if not (t.direction == "out" and t.channel in NOT_A_NOTE)
         ]
         self._local_days: dict[datetime, date] = {}
+        # Several rules ask for the same role's interviews: each list is built once.
+        self._interviews_as: dict[str, list[InterviewFacts]] = {}
 
     def day(self, value: date) -> str:
         """Format a date for a reason or title."""
@@ -98,16 +100,19 @@ class Context:
         """Interviews this contact took part in as "interviewer" or "assistant", oldest first."""
         if not self.history.interviews:
             return []  # most people: long-term contacts with no process running
-        cid = self.contact.id
-        if role == "interviewer":
-            found = [i for i in self.history.interviews if cid in i.interviewer_ids]
-        else:
-            found = [
-                i
-                for i in self.history.interviews
-                if i.assistant_id == cid and cid not in i.interviewer_ids
-            ]
-        return sorted(found, key=lambda i: i.starts_at)
+        found = self._interviews_as.get(role)
+        if found is None:
+            cid = self.contact.id
+            if role == "interviewer":
+                found = [i for i in self.history.interviews if cid in i.interviewer_ids]
+            else:
+                found = [
+                    i
+                    for i in self.history.interviews
+                    if i.assistant_id == cid and cid not in i.interviewer_ids
+                ]
+            found = self._interviews_as[role] = sorted(found, key=_start)
+        return found
 
     def current_interviews(self, role: str) -> list[InterviewFacts]:
         """The latest interview already held and any still ahead: a later one makes notes moot."""
@@ -311,6 +316,10 @@ class Context:
 
 def _id(app: ApplicationFacts) -> int:
     return app.id
+
+
+def _start(interview: InterviewFacts) -> datetime:
+    return interview.starts_at
 
 
 def _in_order(touch: TouchFacts) -> tuple:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from datetime import date, timedelta, tzinfo
 
 from .context import Context
@@ -37,6 +36,9 @@ PLAYBOOK = (
     thank_referrer,
     tell_referrer_the_outcome,
 )
+# The rows that can suggest something to a contact with nothing but touches (and answers):
+# most of the address book, who need not go through the other rows to get nothing.
+FROM_TOUCHES_ALONE = (stay_in_touch,)
 
 
 def suggest(
@@ -46,7 +48,8 @@ def suggest(
     if history.contact.status == "do_not_contact":
         return []
     ctx = Context(history, today, tz, rules)
-    pending = list(_apply_states([s for rule in PLAYBOOK for s in rule(ctx)], ctx))
+    table = PLAYBOOK if _beyond_touches(history) else FROM_TOUCHES_ALONE
+    pending = list(_apply_states([s for rule in table for s in rule(ctx)], ctx))
     if len(pending) < 2:
         return pending  # most people: nothing to space out or to order
     spaced = _space_out(pending, today, rules.min_gap_days)
@@ -65,6 +68,12 @@ def suggest_all(
     return [s for _, s in sorted(rows, key=lambda row: row[0])]
 
 
+def _beyond_touches(history: History) -> bool:
+    """Tell whether the history holds anything besides the contact, touches and answers."""
+    return bool(history.interviews or history.applications or history.referrals
+                or history.articles or history.events or history.job_changes)
+
+
 def _apply_states(suggestions: Iterable[Suggestion], ctx: Context) -> Iterator[Suggestion]:
     """Hide what was done or skipped; a snoozed suggestion comes back on its date."""
     for suggestion in suggestions:
@@ -74,7 +83,7 @@ def _apply_states(suggestions: Iterable[Suggestion], ctx: Context) -> Iterator[S
         if state is not None and state.state == "snoozed":
             if state.until is None:
                 continue  # snoozed with no date: until the user brings it back
-            suggestion = replace(suggestion, due=max(suggestion.due, state.until))
+            suggestion = suggestion._replace(due=max(suggestion.due, state.until))
         yield suggestion
 
 
@@ -109,8 +118,7 @@ def _clear_of(
     overdue = [p for p in notes if p.due < today and (start - today).days < gap]
     if overdue:
         first = min(overdue, key=lambda p: (p.due, p.importance))
-        return replace(
-            suggestion,
+        return suggestion._replace(
             waits_for=first.key,
             reason=f"{suggestion.reason} It waits for “{first.title}”, overdue since "
             f"{format_day(first.due, today)}: once that is done, snoozed or skipped, "
@@ -125,8 +133,7 @@ def _clear_of(
         return suggestion
     if suggestion.late is not None and due > suggestion.late:
         return None  # e.g. a "see you there" note that would arrive after the event
-    return replace(
-        suggestion,
+    return suggestion._replace(
         due=due,
         reason=f"{suggestion.reason} Moved to {format_day(due, today)} so they do not "
         f"hear from you twice within {gap} days.",

@@ -1,51 +1,29 @@
-"""What the playbook knows about one contact: plain frozen records the caller builds."""
+"""What the playbook knows about one contact: plain immutable records the caller builds.
+
+The records check nothing as they are built (thousands are, per computation):
+the caller reads them from columns whose words come from `crm.vocabulary`
+and checks those words once per query where it reads them (`crm.followups`).
+`InterviewFacts.of` is for interviews written by hand, as tests do.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime, time
-
-from crm.vocabulary import (
-    APPLICATION_STATUSES,
-    ARTICLE_KINDS,
-    CHANNELS,
-    CONTACT_STATUSES,
-    DIRECTIONS,
-    ROLES,
-    SUGGESTION_STATES,
-    values,
-)
-
-ROLE_VALUES = values(ROLES)
-STATUS_VALUES = values(CONTACT_STATUSES)
-CHANNEL_VALUES = values(CHANNELS)
-DIRECTION_VALUES = values(DIRECTIONS)
-APPLICATION_STATUS_VALUES = values(APPLICATION_STATUSES)
-ARTICLE_KIND_VALUES = values(ARTICLE_KINDS)
-STATE_VALUES = values(SUGGESTION_STATES)
+from types import MappingProxyType
+from typing import NamedTuple
 
 
-def _one_of(value: str, allowed: tuple[str, ...], what: str) -> None:
-    if value not in allowed:
-        raise ValueError(f"{what} must be one of {', '.join(allowed)}, not {value!r}.")
-
-
-def _items(value: str | Iterable[str], separator: str | None) -> tuple[str, ...]:
-    """Accept a sequence of strings or one text holding them (split on `separator`/lines)."""
+def lines(value: str | Iterable[str]) -> tuple[str, ...]:
+    """The items of a text, one per line, or of a sequence of strings, stripped, without blanks."""
     if not value:
-        return ()  # most texts are empty: thousands of records are built per computation
+        return ()  # most texts are empty
     if isinstance(value, str):
-        value = value.split(separator) if separator else value.splitlines()
+        value = value.splitlines()
     return tuple(item.strip() for item in value if item.strip())
 
 
-def _freeze(record: object, name: str, value: object) -> None:
-    object.__setattr__(record, name, value)
-
-
-@dataclass(frozen=True, kw_only=True)
-class ContactFacts:
+class ContactFacts(NamedTuple):
     """A person met along the way, with how the user wants to treat them."""
 
     id: int
@@ -57,19 +35,10 @@ class ContactFacts:
     may_follow_up: bool = True
     cadence_days: int | None = None
     linkedin_connected: bool = False
-    tags: tuple[str, ...] = ()
     notes: str = ""
     email: str = ""
     preferred_channel: str = ""
-
-    def __post_init__(self) -> None:
-        _one_of(self.role, ROLE_VALUES, "Role")
-        _one_of(self.status, STATUS_VALUES, "Status")
-        if self.preferred_channel:
-            _one_of(self.preferred_channel, CHANNEL_VALUES, "Preferred channel")
-        if self.cadence_days is not None and self.cadence_days < 1:
-            raise ValueError("Cadence must be at least one day.")
-        _freeze(self, "tags", _items(self.tags, ","))
+    tags: tuple[str, ...] = ()
 
     @property
     def first_name(self) -> str:
@@ -78,22 +47,22 @@ class ContactFacts:
         return words[0] if words else self.name.strip()
 
 
-@dataclass(frozen=True, kw_only=True)
-class InterviewFacts:
+class InterviewFacts(NamedTuple):
     """One interview, seen from the contact whose history holds it.
 
     `values` and `concerns` are what this contact cares about and asked about;
     `values[i]` is answered by `accomplishments[i]` (this contact's own list) in
-    the follow-through letter, and `strengths` go to every interviewer. Each
-    of these accepts a tuple or a text with one item per line, as does
-    `discussed`. `next_contact` is the point of contact the letter names.
+    the follow-through letter, and `strengths` go to every interviewer; these
+    and `discussed` hold one item each (`lines` splits a text into them).
+    `starts_at` carries its time zone. `next_contact` is the point of contact
+    the letter names.
     """
 
     id: int
+    starts_at: datetime
     application_id: int | None = None
     position: str = ""
     company: str = ""
-    starts_at: datetime
     interviewer_ids: tuple[int, ...] = ()
     assistant_id: int | None = None
     discussed: tuple[str, ...] = ()
@@ -104,16 +73,23 @@ class InterviewFacts:
     next_contact: str = ""
     next_contact_id: int | None = None
 
-    def __post_init__(self) -> None:
-        if self.starts_at.tzinfo is None or self.starts_at.utcoffset() is None:
+    @classmethod
+    def of(cls, **fields: object) -> InterviewFacts:
+        """An interview written by hand: texts split into `lines`, the start's time zone checked."""
+        record = cls(**fields)
+        if record.starts_at.tzinfo is None or record.starts_at.utcoffset() is None:
             raise ValueError("An interview's start time needs a time zone.")
-        _freeze(self, "interviewer_ids", tuple(self.interviewer_ids))
-        for name in ("discussed", "values", "concerns", "accomplishments", "strengths"):
-            _freeze(self, name, _items(getattr(self, name), None))
+        return record._replace(
+            interviewer_ids=tuple(record.interviewer_ids),
+            **{name: lines(getattr(record, name)) for name in TEXTS},
+        )
 
 
-@dataclass(frozen=True, kw_only=True)
-class ApplicationFacts:
+# The fields of an interview that hold a list of items, typed as lines of text.
+TEXTS = ("discussed", "values", "concerns", "accomplishments", "strengths")
+
+
+class ApplicationFacts(NamedTuple):
     """One application, with the dates agreed for hearing back.
 
     `check_in_with` names the point of contact for the process (often the
@@ -138,14 +114,8 @@ class ApplicationFacts:
     referrer_id: int | None = None
     interviews_at: tuple[datetime, ...] = ()
 
-    def __post_init__(self) -> None:
-        _one_of(self.status, APPLICATION_STATUS_VALUES, "Application status")
-        _freeze(self, "contact_ids", tuple(self.contact_ids))
-        _freeze(self, "interviews_at", tuple(self.interviews_at))
 
-
-@dataclass(frozen=True, kw_only=True)
-class TouchFacts:
+class TouchFacts(NamedTuple):
     """One logged contact: a letter, a call, a reply, a meeting; `at` is the local time if known."""
 
     id: int
@@ -157,13 +127,8 @@ class TouchFacts:
     article_id: int | None = None
     suggestion_key: str | None = None
 
-    def __post_init__(self) -> None:
-        _one_of(self.channel, CHANNEL_VALUES, "Channel")
-        _one_of(self.direction, DIRECTION_VALUES, "Direction")
 
-
-@dataclass(frozen=True, kw_only=True)
-class ArticleFacts:
+class ArticleFacts(NamedTuple):
     """A news article worth sending: company news to forward, or news to congratulate on."""
 
     id: int
@@ -175,12 +140,8 @@ class ArticleFacts:
     kind: str = "forward"
     mentions: int | None = None
 
-    def __post_init__(self) -> None:
-        _one_of(self.kind, ARTICLE_KIND_VALUES, "Article kind")
 
-
-@dataclass(frozen=True, kw_only=True)
-class EventFacts:
+class EventFacts(NamedTuple):
     """A conference or association meeting, with the contacts likely to be there."""
 
     id: int
@@ -190,12 +151,8 @@ class EventFacts:
     url: str = ""
     attendee_ids: tuple[int, ...] = ()
 
-    def __post_init__(self) -> None:
-        _freeze(self, "attendee_ids", tuple(self.attendee_ids))
 
-
-@dataclass(frozen=True, kw_only=True)
-class JobChangeFacts:
+class JobChangeFacts(NamedTuple):
     """A move to another company or position, as the user's own contact file told it."""
 
     id: int
@@ -206,8 +163,7 @@ class JobChangeFacts:
     new_company: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
-class SuggestionState:
+class SuggestionState(NamedTuple):
     """What the user did with a suggestion: done, snoozed until a date, or skipped."""
 
     key: str
@@ -215,12 +171,8 @@ class SuggestionState:
     until: date | None = None
     updated_on: date | None = None
 
-    def __post_init__(self) -> None:
-        _one_of(self.state, STATE_VALUES, "Suggestion state")
 
-
-@dataclass(frozen=True, kw_only=True)
-class History:
+class History(NamedTuple):
     """Everything the playbook needs about one contact.
 
     `interviews` are those the contact took part in, `applications` those they
@@ -228,7 +180,7 @@ class History:
     is thanked and told the outcome, never chased about the process), `articles` the
     candidates to send them (the playbook still checks relevance and freshness),
     `events` those they are linked to, `job_changes` their recent moves.
-    `states` may be a mapping by key or any iterable of `SuggestionState`.
+    `states` maps each answered suggestion's key to its `SuggestionState`.
     """
 
     contact: ContactFacts
@@ -240,13 +192,4 @@ class History:
     events: tuple[EventFacts, ...] = ()
     job_changes: tuple[JobChangeFacts, ...] = ()
     resume_updated_on: date | None = None
-    states: Mapping[str, SuggestionState] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for name in ("interviews", "applications", "referrals", "touches", "articles", "events",
-                     "job_changes"):
-            value = getattr(self, name)
-            if type(value) is not tuple:
-                _freeze(self, name, tuple(value))
-        if not isinstance(self.states, Mapping):
-            _freeze(self, "states", {state.key: state for state in self.states})
+    states: Mapping[str, SuggestionState] = MappingProxyType({})

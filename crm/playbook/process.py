@@ -41,8 +41,8 @@ def followthrough_letters(ctx: Context) -> Iterator[Suggestion]:
 
 def linkedin_invitation(ctx: Context) -> Iterator[Suggestion]:
     """One LinkedIn invitation with a personal note, after an interview or a rejection."""
-    if not (ctx.history.interviews or ctx.history.applications):
-        return  # nothing happened to connect about
+    if not (ctx.history.interviews or ctx.history.applications) or ctx.invited_on_linkedin:
+        return  # nothing happened to connect about, or already connected or invited
     rules, contact = ctx.rules, ctx.contact
     occasions: list[tuple[date, InterviewFacts | ApplicationFacts]] = [
         (ctx.interview_day(i), i)
@@ -52,7 +52,7 @@ def linkedin_invitation(ctx: Context) -> Iterator[Suggestion]:
     rejection = ctx.latest_rejection
     if rejection and ctx.in_process_role:
         occasions.append((rejection.rejected_on, rejection))
-    if not occasions or ctx.invited_on_linkedin:
+    if not occasions:
         return
     # One invitation is enough: the latest occasion already past, else the next one.
     past = [o for o in occasions if o[0] <= ctx.today]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 
 # In order of importance: when two suggestions for one person fall in the
 # same week, the earlier kind here keeps its date and the other moves.
@@ -26,8 +26,7 @@ KINDS = (
 _RANK = {kind: rank for rank, kind in enumerate(KINDS)}
 
 
-@dataclass(frozen=True, kw_only=True)
-class Suggestion:
+class Suggestion(NamedTuple):
     """One thing to do for one contact, when, and why.
 
     `key` is stable: the same situation always yields the same key, so a done,
@@ -36,6 +35,7 @@ class Suggestion:
     `fixed` marks dates the advice or the contact set, which are never moved
     to keep a week between notes. `waits_for` is the key of an overdue
     suggestion this one waits behind (it comes due once that one is answered).
+    `kind` is one of KINDS: its rank is looked up whenever suggestions are ordered.
     """
 
     key: str
@@ -53,10 +53,6 @@ class Suggestion:
     application_id: int | None = None
     waits_for: str | None = None
     job_change_id: int | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"Unknown suggestion kind {self.kind!r}.")
 
     @property
     def importance(self) -> int:
