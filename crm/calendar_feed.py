@@ -74,10 +74,11 @@ def alarms_on():
     return bool(get_setting("calendar.alarms", False))
 
 
-def absolute_url(endpoint, **values):
-    """A full URL for a page, where the user reaches the app (`settings.base_url`)."""
+def absolute_url(endpoint, base=None, **values):
+    """A full URL for a page, where the user reaches the app (`settings.base_url`, or `base`
+    when the caller looked it up once for many links)."""
     path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return base_url() + path
+    return (base or base_url()) + path
 
 
 def subscription_urls():
@@ -94,7 +95,7 @@ def rotate_token():
 def reminders(found, histories):
     """Suggestions as all-day reminders: what to do, why, the draft's opening, a link back."""
     stamps = changed_at(found)
-    env, signer = letters(), sender_name()
+    env, signer, base = letters(), sender_name(), base_url()
     items = []
     for suggestion in found:
         draft = render_draft(suggestion, histories[suggestion.contact_id], signer, env)
@@ -102,7 +103,7 @@ def reminders(found, histories):
             key=suggestion.key, date=suggestion.due, summary=suggestion.title,
             changed_at=stamps[suggestion.key],
             description=f"{suggestion.reason}\n\nDraft:\n{draft_opening(draft)}",
-            url=absolute_url("contacts.detail", contact_id=suggestion.contact_id)))
+            url=absolute_url("contacts.detail", base, contact_id=suggestion.contact_id)))
     return items
 
 
@@ -143,11 +144,11 @@ def changed_at(found):
 
 def calendar_events(events):
     """Events as calendar items: real times in their zone, or whole days."""
-    people = people_at([event.id for event in events])
-    return [calendar_event(event, people.get(event.id, [])) for event in events]
+    people, base = people_at([event.id for event in events]), base_url()
+    return [calendar_event(event, people.get(event.id, []), base) for event in events]
 
 
-def calendar_event(event, people):
+def calendar_event(event, people, base):
     """One event as a calendar item, naming the people likely there."""
     names = [contact.label() for contact in people]
     description = event.notes.strip()
@@ -160,7 +161,7 @@ def calendar_event(event, people):
         key=f"event:{event.id}", name=event.name, start=starts_at(event), end=ends_at(event),
         changed_at=changed.replace(tzinfo=UTC),
         tzid=event.timezone if event.start_time else None, place=event.place,
-        url=event.url or absolute_url("events.detail", event_id=event.id),
+        url=event.url or absolute_url("events.detail", base, event_id=event.id),
         description=description, sequence=event.sequence)
 
 
