@@ -9,13 +9,11 @@ must not grow with the number of contacts.
 """
 
 import argparse
-import logging
 import os
 import random
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from benchmarks import databases
@@ -54,24 +52,6 @@ def mailbox_contents(emails, count=MESSAGES, seed=11):
     return sent, inbox
 
 
-@contextmanager
-def counting_queries():
-    """The statements the app sends (peewee logs each one; the triggers they fire are not
-    counted, unlike with SQLite's trace callback)."""
-    queries = []
-    handler = logging.Handler(logging.DEBUG)
-    handler.emit = queries.append
-    logger = logging.getLogger("peewee")
-    level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
-        yield queries
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-
-
 def figures(url):
     """Time the syncs against a copy of the database: {name: (ms, target ms, queries)}."""
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
@@ -94,7 +74,7 @@ def figures(url):
             box.fill("INBOX", inbox)
             MailAccount.delete().execute()
             MailAccount.create(id=1, **box.settings(address="me@example.com"))
-            with counting_queries() as queries:
+            with databases.counting_queries() as queries:
                 started = time.perf_counter()
                 first = sync()
                 first_ms = (time.perf_counter() - started) * 1000

@@ -110,12 +110,7 @@ def snooze(contact_id):
     if request.method == "GET":
         return answer_page(contact_id, "snooze")
     form = SnoozeForm()
-    valid = form.validate_on_submit()
-    if valid and form.until.data <= today_for_user():
-        form.until.errors.append("Pick a date after today.")
-        valid = False
-    if not valid:
-        flash(errors_of(form), "error")
+    if not valid_snooze(form):
         return redirect(back(form))
     suggestion = open_suggestion(form.key.data, contact_id)
     followups.answer(suggestion.key, contact_id, "snoozed", until=form.until.data)
@@ -135,6 +130,17 @@ def skip(contact_id):
         flash(f"Skipped “{suggestion.title}”: it is under Skipped on Today if you want it back.",
               "success")
     return redirect(back(form))
+
+
+def valid_snooze(form):
+    """Whether a snooze form holds a date after today; if not, say why on the next page."""
+    valid = form.validate_on_submit()
+    if valid and form.until.data <= today_for_user():
+        form.until.errors.append("Pick a date after today.")
+        valid = False
+    if not valid:
+        flash(errors_of(form), "error")
+    return valid
 
 
 def back(form):
@@ -183,12 +189,7 @@ def done():
 def snooze_all():
     """Put off every suggestion of a group until a date."""
     form = SnoozeAllForm()
-    valid = form.validate_on_submit()
-    if valid and form.until.data <= today_for_user():
-        form.until.errors.append("Pick a date after today.")
-        valid = False
-    if not valid:
-        flash(errors_of(form), "error")
+    if not valid_snooze(form):
         return redirect(back(form))
     items, _ = chosen(form.key.data)
     with db.atomic():
