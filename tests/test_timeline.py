@@ -2,7 +2,7 @@
 
 import re
 
-from support import add_application, add_interview, page, shown
+from support import TODAY, add_application, add_interview, page, shown
 
 from crm.models import Contact
 
@@ -38,3 +38,15 @@ def test_hearing_back_and_withdrawing_are_dated_steps(client, database):
     assert any(step.endswith("Heard back from Meridian: Partnership Strategy Manager")
                for step in steps)
     assert steps[-1].startswith(f"{shown('2026-11-01')} Application: Partnership Strategy Manager")
+
+
+def test_an_offer_is_a_dated_step_and_moving_again_keeps_its_day(client, database):
+    application = add_application(client, applied_on="2026-11-01", next_contact="Priya Shah")
+    for status in ("interviewing", "offer", "interviewing", "offer", "hired"):
+        client.submit(f"/applications/{application.id}/status", {"status": status},
+                      form_page=f"/applications/{application.id}")
+    steps = timeline(client, "Priya Shah")
+    today = shown(TODAY.isoformat())
+    assert f"{today} Offer from Meridian: Partnership Strategy Manager" in steps
+    assert f"{today} Hired: Partnership Strategy Manager at Meridian" in steps
+    assert sum(step.startswith(f"{today} Offer from") for step in steps) == 1

@@ -52,6 +52,7 @@ class Application(BaseModel):
     source = CharField(default="", index=True, choices=SOURCES)
     referrer = ForeignKeyField(Contact, null=True, backref="referrals", on_delete="SET NULL")
     answered_on = DateField(null=True)  # the employer's first answer, of any kind
+    offered_on = DateField(null=True)  # the day it moved to "offer"
     resume_version = LineField(100, default="")
     cover_letter_version = LineField(100, default="")
     # The files sent: a random name in the instance folder, and the name they were uploaded as.
@@ -86,6 +87,8 @@ class Application(BaseModel):
             self.answered_on = (closed_on if status in CLOSED_STATUSES and closed_on
                                 else now.date())
         changed = status != self.status or closed_on != self.closed_on
+        if status == "offer" and self.status != "offer":
+            self.offered_on = now.date()
         self.status = status
         if status not in CLOSED_STATUSES:
             self.closed_on = self.closed_at = None  # a reopened process has no closing date

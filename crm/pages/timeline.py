@@ -115,12 +115,18 @@ CLOSINGS = {"rejected": "{company} said no: {position}",
 
 
 def milestones(application):
-    """The employer's first answer and the end of the process, on the days they came."""
+    """The employer's first answer, an offer and the end of the process, on the days they
+    came."""
     words = {"company": application.company.name, "position": application.position}
     found = []
-    if application.answered_on and application.answered_on != application.closed_on:
+    if application.answered_on and application.answered_on not in (application.closed_on,
+                                                                    application.offered_on):
         found.append(Entry(application.answered_on, "status",
                            "Heard back from {company}: {position}".format(**words),
+                           application_id=application.id))
+    if application.offered_on:
+        found.append(Entry(application.offered_on, "status",
+                           "Offer from {company}: {position}".format(**words),
                            application_id=application.id))
     if application.closed_on and application.status in CLOSINGS:
         found.append(Entry(application.closed_on, "status",
