@@ -78,17 +78,17 @@ def undo(token):
         pairs = _signer().loads(token, max_age=UNDO_HOURS * 3600)
     except BadSignature:  # also an expired one
         return None
-    deleted = 0
+    named = {(touch_id, key) for touch_id, key in pairs}
     with db.atomic():
-        for touch_id, key in pairs:
-            # The key too: an id SQLite reused for another touch since is not this one.
-            touch = Touch.get_or_none((Touch.id == touch_id) & (Touch.suggestion_key == key))
-            if touch is not None:
-                contact = touch.contact
-                touch.delete_instance()
+        # The key too: an id SQLite reused for another touch since is not this one.
+        touches = [t for t in Touch.select(Touch.id, Touch.suggestion_key, Touch.contact)
+                   .where(Touch.id.in_([touch_id for touch_id, _ in named]))
+                   if (t.id, t.suggestion_key) in named]
+        if touches:
+            Touch.delete().where(Touch.id.in_([t.id for t in touches])).execute()
+            for contact in Contact.select().where(Contact.id.in_({t.contact_id for t in touches})):
                 contact.refresh_last_touch()
-                deleted += 1
-    return deleted
+    return len(touches)
 
 
 def skipped(snapshot, today):
