@@ -9,6 +9,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import repeat
 from types import MappingProxyType
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -101,9 +102,11 @@ def histories(today, contact_ids=None):
     # 10,000-contact address book cheap.
     contacts = raw_rows(_contacts(wanted, process.involved | moved.keys()))
     chosen_ids = [row[0] for row in contacts]
-    tags = _tags(chosen_ids)
     touches = _touches(horizon, chosen_ids)
     articles = _articles(today, chosen_ids, settings)
+    # Tags are interests to weigh news against (the playbook reads them for nothing else), so
+    # only people with news to weigh need theirs: a few, where most of the address book has tags.
+    tags = _tags(list(articles))
     events = _events(today, set(chosen_ids))
     states = _states(chosen_ids)
     resume_updated_on = _date(get_setting("resume_updated_on"))
@@ -382,15 +385,19 @@ def _touches(horizon, wanted):
                Touch.direction, Touch.article, Touch.suggestion_key)
     # UNION ALL: the two parts never overlap, so there is nothing to deduplicate.
     rows = raw_rows(recent.select(*columns) + older.select(*columns))
-    _refuse_unknown({row[4] for row in rows}, CHANNEL_WORDS, "Channel")
-    _refuse_unknown({row[5] for row in rows}, DIRECTION_WORDS, "Direction")
-    # A few hundred days and times recur across thousands of touches: each is read once.
-    days = {on: as_date(on) for on in {row[2] for row in rows}}
-    times = {at: as_time(at) for at in {row[3] for row in rows}}
+    if not rows:
+        return {}
+    # Column by column: thousands of touches hold a few words, days and times, each read once.
+    ids, contact_ids, ons, ats, channels, directions, article_ids, keys = zip(*rows, strict=True)
+    _refuse_unknown(set(channels), CHANNEL_WORDS, "Channel")
+    _refuse_unknown(set(directions), DIRECTION_WORDS, "Direction")
+    days = {on: as_date(on) for on in set(ons)}
+    times = {at: as_time(at) for at in set(ats)}
     result = defaultdict(list)
-    for touch_id, contact_id, on, at, channel, direction, article_id, key in rows:
-        result[contact_id].append(_record(playbook.TouchFacts, (
-            touch_id, contact_id, days[on], times[at], channel, direction, article_id, key)))
+    for record in map(_record, repeat(playbook.TouchFacts), zip(
+            ids, contact_ids, map(days.__getitem__, ons), map(times.__getitem__, ats),
+            channels, directions, article_ids, keys, strict=True)):
+        result[record.contact_id].append(record)
     return _tuples(result)
 
 

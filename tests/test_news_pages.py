@@ -345,6 +345,28 @@ def test_today_suggests_forwarding_and_congratulating_long_term_contacts(client,
     assert "Congratulate Lou Park" in text
 
 
+def test_news_fitting_a_contacts_interests_is_suggested_with_the_reason(client, database, server):
+    # Tags are read for people with news to weigh: Kim's golf, not the other people's tags.
+    acme = Company.create(name="Acme Corp")
+    kim = Contact.create(name="Kim Lee", status="long_term")
+    kim.set_tags(["golf", "fintech"])
+    for n in range(30):
+        other = Contact.create(name=f"Other Person {n}", status="long_term")
+        other.set_tags(["golf"] if n % 2 else ["chess"])
+        other.record_touch(happened_on=date.today() - timedelta(days=10), channel="email")
+    kim.record_touch(happened_on=date.today() - timedelta(days=100), channel="email")
+    recent = datetime.now().astimezone() - timedelta(days=2)
+    server.routes["/feed"] = Reply(body=rss([("golf", "Acme hosts a golf day for sponsors",
+                                              recent)]))
+    Feed.create(url=server.url("/feed"), company=acme)
+
+    assert refresh().new_articles == 1
+    text = html.unescape(page(client, f"/contacts/{kim.id}"))
+
+    assert "Forward Kim Lee an article" in text
+    assert "Forward “Acme hosts a golf day for sponsors”: it fits their interest in golf." in text
+
+
 def test_opml_export_and_import_round_trip_through_the_news_page(client, database):
     acme = Company.create(name="Acme Corp")
     Feed.create(url="https://acme.example/feed", title="Acme press", company=acme)

@@ -7,12 +7,14 @@ import pytest
 from support import (
     BERLIN,
     BOB,
+    FILLED_ON,
     FRI,
     LAST,
     NEW_YORK,
     SAT,
     application,
     days,
+    fill_every_table,
     interview,
     interviewing,
     long_term,
@@ -24,6 +26,8 @@ from support import (
     state,
 )
 
+from crm import followups
+from crm.models import Contact, Touch
 from crm.playbook import (
     DEFAULT_RULES,
     ArticleFacts,
@@ -36,7 +40,9 @@ from crm.playbook import (
     suggest_all,
 )
 from crm.playbook.context import Context
-from crm.playbook.engine import FROM_TOUCHES_ALONE, PLAYBOOK
+from crm.playbook.engine import NEEDS, PLAYBOOK, rows_for
+from crm.playbook.long_term import stay_in_touch
+from crm.settings import set_setting
 
 # --- after the interview -------------------------------------------------
 
@@ -838,7 +844,7 @@ def test_suggest_all_sorts_by_due_date_then_contact_name():
 
 def test_the_rows_skipped_for_a_contact_with_only_touches_suggest_nothing_to_them():
     # Most of the address book has nothing but touches and answers; the engine sends them
-    # through FROM_TOUCHES_ALONE only, which must lose nothing the whole table would give.
+    # through stay_in_touch only, which must lose nothing the whole table would give.
     contacts = [BOB, ContactFacts(id=7, name="Bob Smith", status="long_term"),
                 ContactFacts(id=7, name="Bob Smith", status="long_term", cadence_days=7,
                              preferred_channel="phone", may_follow_up=False)]
@@ -851,10 +857,36 @@ def test_the_rows_skipped_for_a_contact_with_only_touches_suggest_nothing_to_the
     for contact, touches, states in itertools.product(contacts, stories, answers):
         history = History(contact=contact, touches=touches, states=states,
                           resume_updated_on=LAST + days(1))
+        assert rows_for(history) == (stay_in_touch,)
         for today in (LAST, LAST + days(3), LAST + days(95), LAST + days(400)):
             ctx = Context(history, today, NEW_YORK, DEFAULT_RULES)
-            skipped = [rule.__name__ for rule in PLAYBOOK if rule not in FROM_TOUCHES_ALONE
+            skipped = [rule.__name__ for rule in PLAYBOOK if rule is not stay_in_touch
                        if list(rule(ctx))]
             assert skipped == [], (contact, touches, states, today)
             suggested += len(run(history, today))
     assert suggested  # the rows kept do suggest something to these people
+
+
+def test_each_row_suggests_nothing_without_the_facts_it_needs(database):
+    # The engine runs a row only for histories holding one of the parts NEEDS names for it.
+    # Every history a filled database gives, on several days, with those parts taken out,
+    # must get nothing from the row; with them, the rows between them suggest every kind.
+    fill_every_table()
+    maria = Contact.get(Contact.name == "Maria Lopez")  # the assistant: her thanks are a row too
+    Contact.update(archived_at=None).where(Contact.id == maria.id).execute()
+    Touch.delete().where(Touch.contact == maria.id).execute()
+    set_setting("resume_updated_on", (FILLED_ON - days(2)).isoformat())
+    fired, checked = set(), 0
+    for today in (FILLED_ON + days(n) for n in (-30, -12, -6, -3, -1, 0, 1, 3, 10, 40)):
+        for history in followups.histories(today):
+            for rule in PLAYBOOK:
+                if list(rule(Context(history, today, NEW_YORK, DEFAULT_RULES))):
+                    fired.add(rule.__name__)
+                    assert rule in rows_for(history)
+                if NEEDS[rule]:
+                    without = history._replace(**dict.fromkeys(NEEDS[rule], ()))
+                    found = list(rule(Context(without, today, NEW_YORK, DEFAULT_RULES)))
+                    assert found == [], (rule.__name__, history.contact.name, today)
+                    checked += 1
+    assert fired == {rule.__name__ for rule in PLAYBOOK}
+    assert checked > 100

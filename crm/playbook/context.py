@@ -73,13 +73,15 @@ class Context:
         self.today = today
         self.tz = tz
         self.rules = rules
-        self.touches = sorted(history.touches, key=_in_order)
+        touches = history.touches
+        self.touches = sorted(touches, key=_in_order) if len(touches) > 1 else list(touches)
         self.notes = [
             t for t in self.touches if not (t.direction == "out" and t.channel in NOT_A_NOTE)
         ]
         self._local_days: dict[datetime, date] = {}
         # Several rules ask for the same role's interviews: each list is built once.
         self._interviews_as: dict[str, list[InterviewFacts]] = {}
+        self._current: dict[str, list[InterviewFacts]] = {}
 
     def day(self, value: date) -> str:
         """Format a date for a reason or title."""
@@ -119,9 +121,12 @@ class Context:
         interviews = self.interviews_as(role)
         if not interviews:
             return []
-        held = [i for i in interviews if self.interview_day(i) <= self.today]
-        ahead = [i for i in interviews if self.interview_day(i) > self.today]
-        return held[-1:] + ahead
+        found = self._current.get(role)
+        if found is None:
+            held = [i for i in interviews if self.interview_day(i) <= self.today]
+            ahead = [i for i in interviews if self.interview_day(i) > self.today]
+            found = self._current[role] = held[-1:] + ahead
+        return found
 
     @cached_property
     def taken_part(self) -> list[InterviewFacts]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta, tzinfo
+from operator import attrgetter, itemgetter
 
 from .context import Context
 from .facts import History
@@ -36,9 +38,34 @@ PLAYBOOK = (
     thank_referrer,
     tell_referrer_the_outcome,
 )
-# The rows that can suggest something to a contact with nothing but touches (and answers):
-# most of the address book, who need not go through the other rows to get nothing.
-FROM_TOUCHES_ALONE = (stay_in_touch,)
+# What each row reads besides the contact, their touches and their answers. A row suggests
+# nothing to a history with none of these, so it is not run for one: most of the address
+# book has touches alone and goes through stay_in_touch only (a test holds every row to this).
+NEEDS = {
+    followthrough_letters: ("interviews",),
+    linkedin_invitation: ("interviews", "applications"),
+    assistant_thanks: ("interviews",),
+    check_in: ("applications",),
+    keep_in_mind: ("applications",),
+    stay_in_touch: (),
+    congratulate: ("articles",),
+    congratulate_new_role: ("job_changes",),
+    see_you_at_event: ("events",),
+    send_resume: ("applications",),
+    thank_referrer: ("referrals",),
+    tell_referrer_the_outcome: ("referrals",),
+}
+PARTS = ("interviews", "applications", "referrals", "articles", "events", "job_changes")
+_parts_of = attrgetter(*PARTS)
+# The rows to run for each combination of parts present, made once.
+_ROWS = {
+    present: tuple(
+        rule for rule in PLAYBOOK
+        if not NEEDS[rule] or any(present[PARTS.index(part)] for part in NEEDS[rule])
+    )
+    for present in itertools.product((False, True), repeat=len(PARTS))
+}
+_TOUCHES_ALONE = _ROWS[(False,) * len(PARTS)]
 
 
 def suggest(
@@ -48,8 +75,7 @@ def suggest(
     if history.contact.status == "do_not_contact":
         return []
     ctx = Context(history, today, tz, rules)
-    table = PLAYBOOK if _beyond_touches(history) else FROM_TOUCHES_ALONE
-    pending = list(_apply_states([s for rule in table for s in rule(ctx)], ctx))
+    pending = list(_apply_states([s for rule in rows_for(history) for s in rule(ctx)], ctx))
     if len(pending) < 2:
         return pending  # most people: nothing to space out or to order
     spaced = _space_out(pending, today, rules.min_gap_days)
@@ -60,18 +86,21 @@ def suggest_all(
     histories: Iterable[History], today: date, tz: tzinfo, rules: Rules = DEFAULT_RULES
 ) -> list[Suggestion]:
     """List what to do for many contacts, by due date, then contact name."""
-    rows = [
-        ((s.due, history.contact.name.casefold(), s.contact_id, s.importance, s.key), s)
-        for history in histories
-        for s in suggest(history, today, tz, rules)
-    ]
-    return [s for _, s in sorted(rows, key=lambda row: row[0])]
+    rows = []
+    for history in histories:
+        found = suggest(history, today, tz, rules)
+        if found:
+            name = history.contact.name.casefold()  # once a contact, not once a suggestion
+            rows += [((s.due, name, s.contact_id, s.importance, s.key), s) for s in found]
+    rows.sort(key=itemgetter(0))
+    return [s for _, s in rows]
 
 
-def _beyond_touches(history: History) -> bool:
-    """Tell whether the history holds anything besides the contact, touches and answers."""
-    return bool(history.interviews or history.applications or history.referrals
-                or history.articles or history.events or history.job_changes)
+def rows_for(history: History) -> tuple:
+    """The rows of the playbook that can suggest something to this history (see NEEDS)."""
+    if not any(_parts_of(history)):
+        return _TOUCHES_ALONE  # most of the address book
+    return _ROWS[tuple(map(bool, _parts_of(history)))]
 
 
 def _apply_states(suggestions: Iterable[Suggestion], ctx: Context) -> Iterator[Suggestion]:

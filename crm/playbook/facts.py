@@ -24,7 +24,11 @@ def lines(value: str | Iterable[str]) -> tuple[str, ...]:
 
 
 class ContactFacts(NamedTuple):
-    """A person met along the way, with how the user wants to treat them."""
+    """A person met along the way, with how the user wants to treat them.
+
+    `tags` are their interests, which the playbook weighs news against; the caller may
+    leave them out for a contact with no news to weigh.
+    """
 
     id: int
     name: str
