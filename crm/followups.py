@@ -9,7 +9,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from itertools import repeat
+from functools import partial
 from types import MappingProxyType
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -110,27 +110,43 @@ def histories(today, contact_ids=None):
     events = _events(today, set(chosen_ids))
     states = _states(chosen_ids)
     resume_updated_on = _date(get_setting("resume_updated_on"))
-    _refuse_unknown({row[4] for row in contacts}, ROLE_WORDS, "Role")
-    _refuse_unknown({row[5] for row in contacts}, STATUS_WORDS, "Status")
-    _refuse_unknown({row[11] for row in contacts}, PREFERRED_WORDS, "Preferred channel")
-    if any(row[7] is not None and row[7] < 1 for row in contacts):
-        raise ValueError("Cadence must be at least one day.")
+    if contacts:
+        _, _, _, _, roles, statuses, _, cadences, _, _, _, preferred = zip(*contacts, strict=True)
+        _refuse_unknown(set(roles), ROLE_WORDS, "Role")
+        _refuse_unknown(set(statuses), STATUS_WORDS, "Status")
+        _refuse_unknown(set(preferred), PREFERRED_WORDS, "Preferred channel")
+        if min((days for days in cadences if days is not None), default=1) < 1:
+            raise ValueError("Cadence must be at least one day.")
+    # The lookups, once: thousands of contacts each make ten of them.
+    tags_of, interviews_of, applications_of = tags.get, process.interviews.get, \
+        process.applications.get
+    referrals_of, touches_of, articles_of = process.referrals.get, touches.get, articles.get
+    events_of, moves_of, states_of = events.get, moved.get, states.get
+    history, contact_facts = _maker(playbook.History), _maker(playbook.ContactFacts)
     return [
-        _record(playbook.History, (
-            _record(playbook.ContactFacts, (
+        history((
+            contact_facts((
                 pk, name, company, title, role, status, bool(may_follow_up), cadence_days,
-                bool(linkedin_connected), notes, email, preferred_channel, tags.get(pk, ()))),
-            process.interviews.get(pk, ()), process.applications.get(pk, ()),
-            process.referrals.get(pk, ()), touches.get(pk, ()), articles.get(pk, ()),
-            events.get(pk, ()), moved.get(pk, ()), resume_updated_on, states.get(pk, NO_STATES)))
+                bool(linkedin_connected), notes, email, preferred_channel, tags_of(pk, ()))),
+            interviews_of(pk, ()), applications_of(pk, ()), referrals_of(pk, ()),
+            touches_of(pk, ()), articles_of(pk, ()), events_of(pk, ()), moves_of(pk, ()),
+            resume_updated_on, states_of(pk, NO_STATES)))
         for (pk, name, company, title, role, status, may_follow_up, cadence_days,
              linkedin_connected, notes, email, preferred_channel) in contacts
     ]
 
 
+def _maker(kind):
+    """A maker of playbook records of this kind from their fields in order, as one tuple.
+
+    `tuple.__new__` skips the argument handling of `kind(...)`, which costs several times the
+    record itself, and the partial calls it without a Python frame: thousands are made.
+    """
+    return partial(tuple.__new__, kind)
+
+
 def _record(kind, fields):
-    """A playbook record from its fields in order: `tuple.__new__` skips the argument handling
-    of `kind(...)`, which costs several times the record itself, thousands of times over."""
+    """A playbook record from its fields in order (see `_maker`)."""
     return tuple.__new__(kind, fields)
 
 
@@ -394,7 +410,7 @@ def _touches(horizon, wanted):
     days = {on: as_date(on) for on in set(ons)}
     times = {at: as_time(at) for at in set(ats)}
     result = defaultdict(list)
-    for record in map(_record, repeat(playbook.TouchFacts), zip(
+    for record in map(_maker(playbook.TouchFacts), zip(
             ids, contact_ids, map(days.__getitem__, ons), map(times.__getitem__, ats),
             channels, directions, article_ids, keys, strict=True)):
         result[record.contact_id].append(record)

@@ -37,12 +37,14 @@ def test_the_forms_offer_the_columns_choices():
         assert offered == list(vocabulary.values(choices))
 
 
-# Rows written from outside the app, each with a word the vocabulary does not know.
+# Rows written from outside the app, each with a word the vocabulary does not know (or a
+# cadence the forms refuse).
 BAD_WORDS = {
     "role": ("UPDATE contact SET role = 'boss'", "Role must be one of .*, not 'boss'"),
     "status": ("UPDATE contact SET status = 'lurking'", "Status must be one of"),
     "preferred channel": ("UPDATE contact SET preferred_channel = 'fax'",
                           "Preferred channel must be one of"),
+    "cadence": ("UPDATE contact SET cadence_days = 0", "Cadence must be at least one day"),
     "channel": ("UPDATE touch SET channel = 'pigeon'", "Channel must be one of .*, not 'pigeon'"),
     "direction": ("UPDATE touch SET direction = 'sideways'", "Direction must be one of"),
     "application status": ("UPDATE application SET status = 'ghosted'",

@@ -75,7 +75,9 @@ def suggest(
     if history.contact.status == "do_not_contact":
         return []
     ctx = Context(history, today, tz, rules)
-    pending = list(_apply_states([s for rule in rows_for(history) for s in rule(ctx)], ctx))
+    pending = [s for rule in rows_for(history) for s in rule(ctx)]
+    if ctx.finished_keys or history.states:  # most people have answered nothing
+        pending = list(_apply_states(pending, ctx))
     if len(pending) < 2:
         return pending  # most people: nothing to space out or to order
     spaced = _space_out(pending, today, rules.min_gap_days)
