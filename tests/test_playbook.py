@@ -1,5 +1,6 @@
 """The follow-up playbook: every row of the table, and the edges users will hit."""
 
+import gc
 import itertools
 from datetime import UTC, date, datetime, time
 
@@ -890,3 +891,19 @@ def test_each_row_suggests_nothing_without_the_facts_it_needs(database):
                     checked += 1
     assert fired == {rule.__name__ for rule in PLAYBOOK}
     assert checked > 100
+
+
+def test_a_recompute_leaves_the_collector_as_it_was_and_its_records_out_of_the_young(database):
+    # The snapshot's thousands of records go straight to the oldest generation, so the
+    # collections after a recompute do not walk them all as new objects.
+    fill_every_table()
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            snapshot = followups.compute(FILLED_ON, NEW_YORK)
+            assert gc.isenabled() == enabled
+            young = {id(o) for generation in (0, 1) for o in gc.get_objects(generation)}
+            records = [*snapshot.suggestions, *snapshot.histories.values()]
+            assert records and not any(id(record) in young for record in records)
+        finally:
+            gc.enable()
