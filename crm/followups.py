@@ -382,15 +382,19 @@ def _process_facts(recent, wanted):
                 applications[contact_id].append(app_facts[app_id])
 
     by_contact = defaultdict(list)
+    # Each interview made once, without answers; a seat's are its last fields.
+    unanswered = {interview_id: playbook.InterviewFacts(**interview)
+                  for interview_id, interview in held.items()}
+    shared, interview_facts, lines = -len(playbook.SEAT_ANSWERS), \
+        _maker(playbook.InterviewFacts), playbook.lines
     for interview_id, contact_id, values, concerns, accomplishments in seats:
         if wanted is None or contact_id in wanted:
-            by_contact[contact_id].append(playbook.InterviewFacts(
-                **held[interview_id], values=playbook.lines(values),
-                concerns=playbook.lines(concerns), accomplishments=playbook.lines(accomplishments)))
-    for interview in held.values():
-        assistant = interview["assistant_id"]
+            by_contact[contact_id].append(interview_facts(unanswered[interview_id][:shared] + (
+                lines(values), lines(concerns), lines(accomplishments))))
+    for interview in unanswered.values():
+        assistant = interview.assistant_id
         if assistant and (wanted is None or assistant in wanted):
-            by_contact[assistant].append(playbook.InterviewFacts(**interview))
+            by_contact[assistant].append(interview)
     involved = {contact_id for contact_ids in people.values() for contact_id in contact_ids}
     involved.update(app.referrer for app in apps.values() if app.referrer)
     return ProcessFacts(_tuples(applications), _tuples(by_contact), _tuples(referrals), involved)

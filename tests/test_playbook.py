@@ -31,6 +31,7 @@ from crm import followups
 from crm.models import Contact, Touch
 from crm.playbook import (
     DEFAULT_RULES,
+    SEAT_ANSWERS,
     ArticleFacts,
     ContactFacts,
     EventFacts,
@@ -907,3 +908,8 @@ def test_a_recompute_leaves_the_collector_as_it_was_and_its_records_out_of_the_y
             assert records and not any(id(record) in young for record in records)
         finally:
             gc.enable()
+
+
+def test_a_seats_own_answers_are_an_interviews_last_fields():
+    # The edge makes each interview once and adds each seat's answers at its end.
+    assert InterviewFacts._fields[-len(SEAT_ANSWERS):] == SEAT_ANSWERS

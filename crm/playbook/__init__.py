@@ -7,6 +7,7 @@ No database, request or clock inside: the caller builds the plain records in
 
 from .engine import PLAYBOOK, suggest, suggest_all
 from .facts import (
+    SEAT_ANSWERS,
     ApplicationFacts,
     ArticleFacts,
     ContactFacts,
@@ -26,6 +27,7 @@ __all__ = [
     "DEFAULT_RULES",
     "KINDS",
     "PLAYBOOK",
+    "SEAT_ANSWERS",
     "ApplicationFacts",
     "ArticleFacts",
     "ContactFacts",

@@ -70,12 +70,13 @@ class InterviewFacts(NamedTuple):
     interviewer_ids: tuple[int, ...] = ()
     assistant_id: int | None = None
     discussed: tuple[str, ...] = ()
-    values: tuple[str, ...] = ()
-    concerns: tuple[str, ...] = ()
-    accomplishments: tuple[str, ...] = ()
     strengths: tuple[str, ...] = ()
     next_contact: str = ""
     next_contact_id: int | None = None
+    # What one seat of the panel answered, last: the fields above are the same for every seat.
+    values: tuple[str, ...] = ()
+    concerns: tuple[str, ...] = ()
+    accomplishments: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, **fields: object) -> InterviewFacts:
@@ -91,6 +92,8 @@ class InterviewFacts(NamedTuple):
 
 # The fields of an interview that hold a list of items, typed as lines of text.
 TEXTS = ("discussed", "values", "concerns", "accomplishments", "strengths")
+# The fields one seat of a panel answers, the last of an interview's.
+SEAT_ANSWERS = ("values", "concerns", "accomplishments")
 
 
 class ApplicationFacts(NamedTuple):
