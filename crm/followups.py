@@ -382,11 +382,11 @@ def _process_facts(recent, wanted):
                 applications[contact_id].append(app_facts[app_id])
 
     by_contact = defaultdict(list)
-    # Each interview made once, without answers; a seat's are its last fields.
+    # Each interview made once, without answers; a seat adds its own as the last fields.
     unanswered = {interview_id: playbook.InterviewFacts(**interview)
                   for interview_id, interview in held.items()}
-    shared, interview_facts, lines = -len(playbook.SEAT_ANSWERS), \
-        _maker(playbook.InterviewFacts), playbook.lines
+    shared = len(playbook.InterviewFacts._fields) - len(playbook.SEAT_ANSWERS)
+    interview_facts, lines = _maker(playbook.InterviewFacts), playbook.lines
     for interview_id, contact_id, values, concerns, accomplishments in seats:
         if wanted is None or contact_id in wanted:
             by_contact[contact_id].append(interview_facts(unanswered[interview_id][:shared] + (
