@@ -117,6 +117,8 @@ def see_you_at_event(ctx: Context) -> Iterator[Suggestion]:
 
 def _last_contact(ctx: Context) -> date | None:
     """The latest of the last touch, the last interview held, and the last rejection."""
+    if not (ctx.history.interviews or ctx.history.applications):
+        return ctx.last_touch_on  # most people: no process, so touches alone
     dates = [day for i in ctx.taken_part if (day := ctx.interview_day(i)) <= ctx.today]
     if ctx.last_touch_on:
         dates.append(ctx.last_touch_on)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from operator import itemgetter
 
-from .context import PHONE_CHANNELS, Context
+from .context import PHONE_CHANNELS, Context, days
 from .facts import ApplicationFacts, InterviewFacts
 from .suggestion import Suggestion, position_phrase
 
@@ -59,22 +59,22 @@ def linkedin_invitation(ctx: Context) -> Iterator[Suggestion]:
     on, occasion = max(past, key=itemgetter(0)) if past else min(occasions, key=itemgetter(0))
     if isinstance(occasion, InterviewFacts):
         key = f"linkedin:interview:{occasion.id}:contact:{contact.id}"
-        due = on + timedelta(days=min(rules.followthrough_due_days, rules.linkedin_within_days))
-        late = on + timedelta(days=rules.linkedin_within_days)
+        due = on + days(min(rules.followthrough_due_days, rules.linkedin_within_days))
+        late = on + days(rules.linkedin_within_days)
         reason = (
             f"Interview on {ctx.day(on)}{_about(occasion)}; invite them to connect within "
             f"{_days(rules.linkedin_within_days)}, reminding them who you are and that you "
             "want to stay in touch whatever the outcome."
         )
-        ids = {"interview_id": occasion.id, "application_id": occasion.application_id}
+        interview_id, application_id = occasion.id, occasion.application_id
     else:
         key = f"linkedin:application:{occasion.id}:contact:{contact.id}"
-        due, late = on + timedelta(days=rules.keep_in_mind_days), None
+        due, late = on + days(rules.keep_in_mind_days), None
         reason = (
             f"Not selected{_about(occasion)} ({ctx.day(on)}); connect on LinkedIn so "
             "they stay a contact for future openings."
         )
-        ids = {"application_id": occasion.id}
+        interview_id, application_id = None, occasion.id
     yield Suggestion(
         key=key,
         contact_id=contact.id,
@@ -85,7 +85,8 @@ def linkedin_invitation(ctx: Context) -> Iterator[Suggestion]:
         fixed=True,
         reason=reason,
         channel="linkedin_invitation",
-        **ids,
+        interview_id=interview_id,
+        application_id=application_id,
     )
 
 
