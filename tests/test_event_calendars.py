@@ -207,6 +207,12 @@ def test_a_subscription_is_fetched_conditionally_and_backs_off_when_failing(
         minutes=30)
     assert "failing" in seen(client, "/events/calendars")
     assert Event.select().count() == 1  # a failed fetch leaves the events as they were
+    failed_at = calendar.last_checked_at
+    server.routes["/e.ics"] = Reply(body=body, headers={**ICS, "ETag": '"e2"'})
+    result = runner.invoke(args=["events", "refresh", "--all"])
+    calendar = EventCalendar.get()  # back: the errors forgotten, the new validator kept
+    assert (calendar.error_count, calendar.last_error, calendar.etag) == (0, "", '"e2"')
+    assert calendar.last_success_at == calendar.last_checked_at >= failed_at
 
 
 def test_subscribing_to_a_private_address_is_refused(client, database, app):

@@ -19,7 +19,7 @@ from crm.conferences.parse import CalendarError, parse_calendar
 from crm.db import db
 from crm.models import Event, EventCalendar, utcnow
 from crm.news.feeds import PRIVATE_HINT, with_scheme
-from crm.news.fetch import fetch, next_attempt, should_pause
+from crm.news.fetch import fetch, next_attempt, note_failure, note_success
 from crm.news.sync import fetch_options
 from crm.news.urls import PrivateAddress, UnsafeURL, check_public_url
 from crm.settings import today_for_user, user_timezone
@@ -174,19 +174,11 @@ def refresh_one(calendar, now):
         calendar = EventCalendar.get_or_none(EventCalendar.id == calendar.id)
         if calendar is None:
             return "a calendar deleted meanwhile"
-        calendar.last_checked_at = now
         if error:
-            calendar.error_count += 1
-            calendar.last_error = error
-            calendar.paused = should_pause(calendar.error_count)
-            calendar.next_check_at = next_attempt(calendar.error_count, now, interval(),
-                                                  result.retry_after)
+            note_failure(calendar, error, now, interval(), result.retry_after)
             calendar.save()
             return f"{calendar.name}: failed ({error})"
-        calendar.error_count, calendar.last_error, calendar.paused = 0, "", False
-        calendar.last_success_at = now
-        calendar.next_check_at = next_attempt(0, now, interval())
-        calendar.etag, calendar.last_modified = result.etag or "", result.last_modified or ""
+        note_success(calendar, result, now, interval())
         calendar.save()
         if parsed is None:
             return f"{calendar.name}: not modified"

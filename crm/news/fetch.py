@@ -319,3 +319,22 @@ def next_attempt(
 def should_pause(error_count, limit=PAUSE_AFTER_ERRORS):
     """True when a feed has failed so often that it waits for the user to retry it."""
     return error_count >= limit
+
+
+def note_success(source, result, now, interval_minutes):
+    """A fetch of a feed or an event calendar that worked, new or not modified: its
+    validators kept for the next conditional fetch, its errors forgotten, the next one due."""
+    source.etag, source.last_modified = result.etag or "", result.last_modified or ""
+    source.error_count, source.last_error, source.paused = 0, "", False
+    source.last_checked_at = source.last_success_at = now
+    source.next_check_at = next_attempt(0, now, interval_minutes)
+
+
+def note_failure(source, error, now, interval_minutes, retry_after=None):
+    """A fetch of a feed or an event calendar that failed: back off longer each time,
+    pause after too many in a row."""
+    source.error_count += 1
+    source.last_error = error
+    source.paused = should_pause(source.error_count)
+    source.last_checked_at = now
+    source.next_check_at = next_attempt(source.error_count, now, interval_minutes, retry_after)

@@ -6,7 +6,7 @@ from datetime import UTC, timedelta
 
 from crm.db import db, unindexed
 from crm.models import Article, ArticleMatch, Contact, ContactTag, Feed, Tag, Touch
-from crm.news.fetch import next_attempt, should_pause
+from crm.news.fetch import note_failure, note_success
 from crm.news.match import CONGRATULATE, ArticleInfo, ContactIndex, ContactInfo
 from crm.news.parse import FeedError, parse_feed
 from crm.news.urls import canonical_link
@@ -86,25 +86,18 @@ def store_result(feed_id, result, now, interval_minutes, oldest, index, max_entr
             feed.title = feed.title or parsed.title  # a name given on import or search stays
             feed.site_url = parsed.site_url or feed.site_url
         _keep_final_url(feed, result.final_url)
-        feed.etag, feed.last_modified = result.etag or "", result.last_modified or ""
-        feed.last_success_at = now
-        feed.error_count, feed.last_error, feed.paused = 0, "", False
-        _checked(feed, now, next_attempt(0, now, interval_minutes))
+        note_success(feed, result, now, interval_minutes)
+        feed.locked_until = None
+        feed.save()
         return Outcome(feed.url, NOT_MODIFIED if result.not_modified else FETCHED, len(new))
 
 
 def record_failure(feed, error, now, interval_minutes, retry_after=None):
-    """Count a failed fetch: back off longer each time, pause after too many in a row."""
-    feed.error_count += 1
-    feed.last_error = error
-    feed.paused = should_pause(feed.error_count)
-    _checked(feed, now, next_attempt(feed.error_count, now, interval_minutes, retry_after))
-    return Outcome(feed.url, FAILED, error=error)
-
-
-def _checked(feed, now, next_check_at):
-    feed.last_checked_at, feed.next_check_at, feed.locked_until = now, next_check_at, None
+    """Count a failed fetch and let the feed go (see `note_failure`)."""
+    note_failure(feed, error, now, interval_minutes, retry_after)
+    feed.locked_until = None
     feed.save()
+    return Outcome(feed.url, FAILED, error=error)
 
 
 def _keep_final_url(feed, final_url):
