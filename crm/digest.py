@@ -11,19 +11,22 @@ from flask.cli import with_appcontext
 
 from crm import followups, scheduler
 from crm.agenda import items_for
-from crm.settings import base_url, get_setting, set_setting, today_for_user
+from crm.occasions import group
+from crm.settings import base_url, get_setting, set_setting, today_for_user, user_timezone
 from crm.smtp import deliver
 
 FORMATS = ("text", "json", "html")
 
 
 def build(as_of, days):
-    """The suggestions due by `as_of` + `days` (overdue ones included), with drafts."""
+    """The suggestions due by `as_of` + `days` (overdue ones included), with drafts, and
+    grouped by occasion and person as Today shows them."""
     until = as_of + timedelta(days=days)
     snapshot = followups.current(as_of)
     due = [s for s in snapshot.suggestions if s.due <= until]
-    return {"as_of": as_of, "until": until,
-            "items": items_for(due, snapshot.histories, as_of, external=True)}
+    items = items_for(due, snapshot.histories, as_of, external=True)
+    return {"as_of": as_of, "until": until, "items": items,
+            "groups": group(items, snapshot.histories, as_of, user_timezone())}
 
 
 def render(digest, fmt):

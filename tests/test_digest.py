@@ -1,6 +1,7 @@
 """`crm digest`: the follow-ups for a period as text, JSON or HTML, and emailed with --send."""
 
 import json
+import re
 from datetime import timedelta
 
 from support import load
@@ -19,8 +20,33 @@ def test_text_digest_lists_what_to_do_with_reasons_and_drafts(app, runner):
     load(app)
     result = runner.invoke(args=["digest"])
     assert result.exit_code == 0, result.output
-    assert "Sam Okafor: Send Sam Okafor a follow-through letter" in result.output
+    assert "   • Sam Okafor, Head of Brand Partnerships\n   Send Sam Okafor a follow-through " \
+        "letter · email\n" in result.output
     assert "Why: Interview on" in result.output and "Dear Sam," in result.output
+
+
+def test_text_digest_groups_by_occasion_and_person_as_today_does(app, runner):
+    # One rejection, three people: the occasion and its reason said once, then each
+    # person with their letter and their LinkedIn invitation together.
+    load(app)
+    output = runner.invoke(args=["digest"]).output
+    rejection = output[output.index("1. "):output.index("\n2. ")]
+    assert rejection.startswith("1. Meridian Sports & Entertainment said no (")
+    assert "): ask 3 people to keep you in mind\n   Due " in rejection
+    assert rejection.count("say you enjoyed meeting them and ask them to keep you in mind") == 1
+    people = rejection.split("\n   • ")[1:]
+    assert [person.split(",")[0] for person in people] == ["Bob Hale", "Dana Whitfield",
+                                                          "Priya Shah"]
+    for person in people:
+        name = person.split(",")[0]
+        assert f"Ask {name} to keep you in mind · email\n" in person
+        assert f"Invite {name} to connect on LinkedIn · LinkedIn invitation\n" in person
+        assert person.count("Your notes (not in the draft)") == 1
+        assert person.count("Invited? http://") == 1 and person.count("Done? http://") == 1
+    assert "\n\n\n" not in output
+    html = runner.invoke(args=["digest", "--format", "html"]).output
+    assert html.count("say you enjoyed meeting them and ask them to keep you in mind") == 1
+    assert html.count("<h2") == len(re.findall(r"^\d+\. ", output, re.MULTILINE)) == 2
 
 
 def test_json_digest_covers_the_chosen_period(app, runner, database):
@@ -94,7 +120,7 @@ def test_scheduled_digest_goes_out_once_a_week(app, smtp, database):
 def test_text_digest_says_the_channel_the_links_and_keeps_notes_apart(app, runner):
     load(app)
     output = runner.invoke(args=["digest"]).output
-    sam = output[output.index("Sam Okafor: Send Sam Okafor a follow-through letter"):]
+    sam = output[output.index("Send Sam Okafor a follow-through letter"):]
     sam = sam[:sam.index("\n\n", sam.index("Skip: "))]
     assert " · email\n" in sam
     draft, notes = sam.split("\n\n   Your notes (not in the draft): ")
