@@ -173,8 +173,8 @@ def current(today=None):
     a write only the people the change log names are recomputed; a new day, a
     settings change or a long gap recomputes everyone.
     """
-    today = today or today_for_user()
     tz = user_timezone()
+    today = today or today_for_user(tz)
     cache = current_app.extensions.setdefault("crm.followups", {})
     key = (current_app.config["DATABASE_URL"], today, str(tz))
     with _cache_lock:

@@ -96,9 +96,9 @@ def local_time(moment, zone=None):
     return moment.replace(tzinfo=UTC).astimezone(zone or user_timezone())
 
 
-def today_for_user():
-    """Today's date where the user is."""
-    return now_for_user().date()
+def today_for_user(tz=None):
+    """Today's date where the user is (in `tz`, when the caller has looked it up already)."""
+    return datetime.now(tz or user_timezone()).date()
 
 
 def now_for_user():
