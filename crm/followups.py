@@ -403,9 +403,11 @@ def _process_facts(recent, wanted):
 def _touches(horizon, wanted):
     """Touches since the horizon, plus each contact's last touch before it."""
     recent = Touch.select().where(Touch.happened_on >= horizon, _in(Touch.contact, wanted))
-    older = (Touch.select().join(Contact, on=(Touch.contact == Contact.id))
-             .where(Contact.last_touch_on < horizon, Touch.happened_on == Contact.last_touch_on,
-                    _in(Touch.contact, wanted)))
+    # From the contacts to their last touch: PostgreSQL, given the ids on the touches, reads
+    # every touch of those people to find a few hundred (22 ms at full size; this way 6).
+    older = (Touch.select().join(Contact, on=((Touch.contact == Contact.id)
+                                              & (Touch.happened_on == Contact.last_touch_on)))
+             .where(Contact.last_touch_on < horizon, _in(Contact.id, wanted)))
     columns = (Touch.id, Touch.contact, Touch.happened_on, Touch.happened_at, Touch.channel,
                Touch.direction, Touch.article, Touch.suggestion_key)
     # UNION ALL: the two parts never overlap, so there is nothing to deduplicate.
