@@ -68,7 +68,7 @@ def among(field, ids):
     Building a query with thousands of parameters costs peewee more than
     running it; SQLite reads one JSON array through `json_each` instead, and
     PostgreSQL one array, written as its text: the driver's own array of Python
-    integers weighs each element's size in Python (15 ms a recompute at full size).
+    integers weighs each element's size in Python (15 ms of a profiled recompute).
     """
     if isinstance(db.obj, SqliteDatabase):
         return Expression(field, OP.IN,
