@@ -536,8 +536,15 @@ def _date(value):
 
 def answer(key, contact_id, state, until=None):
     """Record what the user did with a suggestion: done, snoozed until a date, or skipped."""
-    SuggestionState.insert(key=key, contact=contact_id, state=state, until=until,
-                           updated_at=utcnow()).on_conflict(
+    answer_all([(key, contact_id)], state, until)
+
+
+def answer_all(answered, state, until=None):
+    """Record the same answer to several suggestions, given as (key, contact id), at once."""
+    now = utcnow()
+    SuggestionState.insert_many(
+        [{"key": key, "contact": contact_id, "state": state, "until": until, "updated_at": now}
+         for key, contact_id in answered]).on_conflict(
         conflict_target=[SuggestionState.key],
         preserve=[SuggestionState.contact, SuggestionState.state, SuggestionState.until,
                   SuggestionState.updated_at]).execute()

@@ -193,9 +193,8 @@ def snooze_all():
         return redirect(back(form))
     items, _ = chosen(form.key.data)
     with db.atomic():
-        for item in items:
-            followups.answer(item.suggestion.key, item.contact.id, "snoozed",
-                             until=form.until.data)
+        followups.answer_all([(item.suggestion.key, item.contact.id) for item in items],
+                             "snoozed", until=form.until.data)
     flash(f"Snoozed {len(items)} until {written(form.until.data)}.", "success")
     return redirect(back(form))
 

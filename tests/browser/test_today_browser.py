@@ -1,6 +1,8 @@
 """In a real browser, at a desktop's and a phone's width: the grouped Today, Done and Undo,
 snooze, the LinkedIn note, and the contact page's next step."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -75,7 +77,7 @@ def test_done_but_changed_opens_the_form_with_the_draft(demo, page):
     sam.get_by_role("link", name="Done, but I changed it…").click()
     expect(page.get_by_role("heading", name="Log a touch with Sam Okafor")).to_be_visible()
     note = page.get_by_label("Note")
-    expect(note).to_have_value(__import__("re").compile(r"^Subject: .*\n\nDear Sam,", 16))
+    expect(note).to_have_value(re.compile(r"^Subject: .*\n\nDear Sam,", re.DOTALL))
     note.fill("Dear Sam, what I actually wrote.")
     page.get_by_role("button", name="Log touch").click()
     expect(page.get_by_text("Logged the touch with Sam Okafor.")).to_be_visible()
